@@ -37,6 +37,11 @@ export interface OfferedMedia {
   /** No media expected: a=inactive or c=0.0.0.0 (sendonly is the SRC's normal direction, not hold). */
   held: boolean;
   codecs: OfferedCodec[];
+  /**
+   * The m-line's format list verbatim, in order (payload types for RTP). A rejected m-line in the
+   * answer repeats it (RFC 3264 §6). Optional so hand-built offers in tests need not set it.
+   */
+  formats?: string[];
   crypto: OfferedCrypto[];
   rtcpMux: boolean;
   ptime?: number;
@@ -70,6 +75,8 @@ export interface MetadataStream {
   id: string;
   label?: string;
   sessionId?: string;
+  /** Draft/Acme/BroadWorks `<mode>`: one mixed stream for all parties, or one per party. */
+  mode?: 'mixed' | 'separate';
 }
 
 export interface RecordingMetadata {
@@ -81,6 +88,11 @@ export interface RecordingMetadata {
   sessionId?: string;
   participants: MetadataParticipant[];
   streams: MetadataStream[];
+  /**
+   * Set when the document was invalid XML that was repaired before parsing (an unescaped `&`,
+   * Cisco CUBE): the metadata is usable, and the call record should say the SRC sent bad XML.
+   */
+  repairs?: string[];
 }
 
 export type SiprecErrorCode =
@@ -129,4 +141,9 @@ export interface CallParticipant {
   name?: string;
   /** SDP labels of the streams this participant sends. */
   sendLabels: string[];
+  /**
+   * m-line indexes this participant sends, when the SRC names streams by position instead of by
+   * label (Cisco network-based recording: `X-Cisco-Recording-Participant: …;media-index="0"`).
+   */
+  sendMediaIndexes?: number[];
 }

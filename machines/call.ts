@@ -1,0 +1,224 @@
+/**
+ * One recorded call. Pure: every effect (hang up, release media, persist, notify) is an action the
+ * engine provides through `callMachine.provide(…)`; times arrive on events, so tests drive it with
+ * plain events and a SimulatedClock and no sockets.
+ *
+ * States: `live` runs the SIP dialog (offered → active ⇄ held → ending) in parallel with the session
+ * expiry watch (RFC 4028); `ended` is final. The analysis region joins `live` later.
+ *
+ * Context is JSON data only — ids, roles, numbers, codecs, ports, times — never audio or transcript
+ * text, so `getPersistedSnapshot()` is safe to store.
+ */
+import { assign, raise, setup } from 'xstate';
+import type { EndReason, SessionTimer } from '../src/sip/types.js';
+import type { CallParticipant } from '../src/siprec/types.js';
+
+/** One answered m-line as the actor knows it. */
+export interface CallStream {
+  index: number;
+  label?: string;
+  /** Who sends on this stream (metadata association), if known. */
+  participantId?: string;
+  role?: CallParticipant['role'];
+  /** Direction offered by the SRC. */
+  direction: 'sendonly' | 'recvonly' | 'sendrecv' | 'inactive';
+  held: boolean;
+  /** Chosen codec (e.g. "PCMU/8000"), or undefined when the stream was rejected. */
+  codec?: string;
+  /** Our local RTP port; 0 for a rejected stream. */
+  port: number;
+}
+
+/** What changed in the metadata, without numbers or names. */
+export interface MetadataRevision {
+  at: number;
+  dataMode: 'complete' | 'partial';
+  participants: number;
+  streams: number;
+  degraded: boolean;
+}
+
+export interface CallInput {
+  id: string;
+  sessionId: string;
+  sipCallId: string;
+  groupId?: string;
+  recordingSessionId?: string;
+  subscriber: string;
+  participants: CallParticipant[];
+  /** How roles were decided: metadata, the INVITE's headers, or the subscriber header. */
+  rolesFrom: 'metadata' | 'headers' | 'subscriber-header';
+  metadata: MetadataRevision;
+  timer?: SessionTimer;
+  source: string;
+  startedAt: number;
+}
+
+export interface CallContext extends CallInput {
+  streams: CallStream[];
+  metadataHistory: MetadataRevision[];
+  answeredAt?: number;
+  lastRefreshAt?: number;
+  refreshes: number;
+  endedAt?: number;
+  endReason?: EndReason;
+}
+
+export type CallEvent =
+  | { type: 'sip.answered'; streams: CallStream[]; at: number }
+  | {
+      type: 'sip.reoffer';
+      at: number;
+      /** Present when the re-offer carried SDP. */
+      streams?: CallStream[];
+      /** Present when it carried metadata. */
+      metadata?: MetadataRevision;
+      participants?: CallParticipant[];
+    }
+  | { type: 'sip.ended'; reason: EndReason; at: number }
+  | { type: 'call.hangup'; reason: EndReason };
+
+const MAX_METADATA_HISTORY = 32;
+
+/** RFC 4028 §10: the side that does not refresh sends BYE min(32 s, interval/3) before expiry. */
+export function sessionExpiryMs(timer: SessionTimer): number {
+  return Math.max(0, timer.interval - Math.min(32, timer.interval / 3)) * 1000;
+}
+
+const allHeld = (streams: CallStream[]): boolean =>
+  streams.length > 0 && streams.filter((s) => s.port !== 0).every((s) => s.held);
+
+export const callMachine = setup({
+  types: {
+    context: {} as CallContext,
+    events: {} as CallEvent,
+    input: {} as CallInput,
+  },
+  actions: {
+    /** Ask the SIP adapter to end the dialog (BYE). Provided by the engine. */
+    hangup: (_, _params: { reason: EndReason }) => {},
+    /** Close the call's RTP sockets and return its ports. Provided by the engine. */
+    releaseMedia: () => {},
+    /** Store the persisted snapshot / registry entry. Provided by the engine. */
+    persist: () => {},
+    /** The call is over: remove it from the live registry. Provided by the engine. */
+    callEnded: () => {},
+    applyReoffer: assign(({ context, event }) => {
+      if (event.type !== 'sip.reoffer') return {};
+      const history = event.metadata
+        ? [...context.metadataHistory, event.metadata].slice(-MAX_METADATA_HISTORY)
+        : context.metadataHistory;
+      return {
+        streams: event.streams ?? context.streams,
+        participants: event.participants ?? context.participants,
+        metadataHistory: history,
+        lastRefreshAt: event.at,
+        refreshes: context.refreshes + 1,
+      };
+    }),
+  },
+  guards: {
+    uacRefreshes: ({ context }) => context.timer?.refresher === 'uac',
+    heldAfter: ({ context, event }) =>
+      event.type === 'sip.reoffer' && event.streams !== undefined
+        ? allHeld(event.streams)
+        : allHeld(context.streams),
+    answeredHeld: ({ event }) => event.type === 'sip.answered' && allHeld(event.streams),
+  },
+  delays: {
+    sessionExpiry: ({ context }) => (context.timer ? sessionExpiryMs(context.timer) : 0),
+  },
+}).createMachine({
+  id: 'call',
+  context: ({ input }) => ({
+    ...input,
+    streams: [],
+    metadataHistory: [input.metadata],
+    refreshes: 0,
+  }),
+  initial: 'live',
+  states: {
+    live: {
+      type: 'parallel',
+      on: {
+        'sip.ended': {
+          target: 'ended',
+          actions: assign({ endedAt: ({ event }) => event.at, endReason: ({ event }) => event.reason }),
+        },
+      },
+      states: {
+        dialog: {
+          initial: 'offered',
+          on: {
+            'call.hangup': {
+              target: '.ending',
+              actions: [
+                assign({ endReason: ({ event }) => event.reason }),
+                { type: 'hangup', params: ({ event }) => ({ reason: event.reason }) },
+              ],
+            },
+          },
+          states: {
+            offered: {
+              on: {
+                'sip.answered': [
+                  {
+                    guard: 'answeredHeld',
+                    target: 'held',
+                    actions: assign({ streams: ({ event }) => event.streams, answeredAt: ({ event }) => event.at }),
+                  },
+                  {
+                    target: 'active',
+                    actions: assign({ streams: ({ event }) => event.streams, answeredAt: ({ event }) => event.at }),
+                  },
+                ],
+              },
+            },
+            active: {
+              entry: 'persist',
+              on: { 'sip.reoffer': [{ guard: 'heldAfter', target: 'held', actions: 'applyReoffer' }, { actions: ['applyReoffer', 'persist'] }] },
+            },
+            held: {
+              entry: 'persist',
+              on: {
+                'sip.reoffer': [
+                  { guard: 'heldAfter', actions: ['applyReoffer', 'persist'] },
+                  { target: 'active', actions: 'applyReoffer' },
+                ],
+              },
+            },
+            // We sent BYE; waiting for the adapter to confirm the dialog is gone.
+            ending: {
+              on: { 'sip.reoffer': {}, 'call.hangup': {} },
+            },
+          },
+        },
+        expiry: {
+          initial: 'idle',
+          states: {
+            idle: {
+              on: { 'sip.answered': { guard: 'uacRefreshes', target: 'watching' } },
+            },
+            watching: {
+              // Any re-offer (re-INVITE or UPDATE, with or without a body) is a refresh: restart.
+              on: { 'sip.reoffer': { target: 'watching', reenter: true } },
+              after: {
+                sessionExpiry: {
+                  target: 'expired',
+                  actions: raise({ type: 'call.hangup', reason: 'session-expired' }),
+                },
+              },
+            },
+            expired: {},
+          },
+        },
+      },
+    },
+    ended: {
+      type: 'final',
+      entry: ['releaseMedia', 'persist', 'callEnded'],
+    },
+  },
+});
+
+export type CallMachine = typeof callMachine;

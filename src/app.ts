@@ -1,0 +1,89 @@
+/**
+ * Assembles one callguard node from a Config: picks the adapters (native SIP, in-memory state, UDP
+ * port pool), starts them in order and closes them in reverse (as sipgo's UA does).
+ */
+import type { FastifyInstance } from 'fastify';
+import { cidrMatcher, type Config } from './config.js';
+import { Engine } from './engine.js';
+import type { Logger } from './log.js';
+import { UdpPortPool } from './media/udp-port-pool.js';
+import { buildOpsServer } from './ops/server.js';
+import { NativeSessionServer } from './sip/native/native-session-server.js';
+import { MemorySubscriberStore } from './state/memory/memory-subscriber-store.js';
+import type { SubscriberStore } from './state/types.js';
+
+export interface RunningNode {
+  engine: Engine;
+  sip: NativeSessionServer;
+  ops: FastifyInstance;
+  subscribers: SubscriberStore;
+  /** Bound addresses (ports resolved when 0 was configured). */
+  addresses: { sipUdp?: number; sipTcp?: number; http: number };
+  close(): Promise<void>;
+}
+
+/** Adapters a caller may supply instead of the defaults (tests, embedding). */
+export interface NodeOverrides {
+  subscribers?: SubscriberStore;
+}
+
+export async function startNode(config: Config, logger: Logger, overrides: NodeOverrides = {}): Promise<RunningNode> {
+  const subscribers = overrides.subscribers ?? new MemorySubscriberStore();
+  const at = Date.now();
+  for (const number of config.subscribers) await subscribers.put({ number, provisionedAt: at });
+
+  const ports = new UdpPortPool({ host: config.rtp.host, min: config.rtp.ports.min, max: config.rtp.ports.max });
+  const sip = new NativeSessionServer({
+    host: config.sip.host,
+    port: config.sip.port,
+    transports: config.sip.transports,
+    logger: logger.child({ mod: 'sip' }),
+    allowSource: cidrMatcher(config.sip.srcAllow),
+    timers: { t1: config.sip.t1 },
+    minSE: config.sip.minSE,
+    defaultSessionExpires: config.sip.sessionExpires,
+    maxPendingOffers: config.sip.maxPendingOffers,
+    maxDialogs: config.sip.maxCalls,
+    userAgent: 'callguard',
+  });
+  const engine = new Engine({ config, sip, subscribers, ports, logger });
+  let listening = false;
+  let closing = false;
+  const ops = buildOpsServer({
+    calls: engine,
+    subscribers,
+    defaultCountry: config.defaultCountry,
+    nodeId: config.nodeId,
+    logger,
+    ready: () =>
+      closing ? { ready: false, reason: 'shutting down' } : listening ? { ready: true } : { ready: false, reason: 'SIP not listening' },
+  });
+
+  await sip.listen(engine);
+  listening = true;
+  await ops.listen({ host: config.http.host, port: config.http.port });
+  const httpAddr = ops.server.address();
+  const sipAddr = sip.address();
+
+  let closed: Promise<void> | undefined;
+  return {
+    engine,
+    sip,
+    ops,
+    subscribers,
+    addresses: {
+      ...(sipAddr.udp !== undefined ? { sipUdp: sipAddr.udp } : {}),
+      ...(sipAddr.tcp !== undefined ? { sipTcp: sipAddr.tcp } : {}),
+      http: typeof httpAddr === 'object' && httpAddr ? httpAddr.port : config.http.port,
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        await engine.close();
+        await ops.close();
+        await subscribers.close();
+      })();
+      return closed;
+    },
+  };
+}

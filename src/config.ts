@@ -1,0 +1,276 @@
+/**
+ * One typed, validated configuration. Sources, later wins: built-in defaults (a working single node
+ * on loopback), an optional JSON file (CALLGUARD_CONFIG_FILE or `--config`, keyed by the same
+ * variable names), then the environment. An invalid value stops start-up with a message naming the key.
+ * docs/configuration.md is the reference; a test keeps it in step with SETTINGS below.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import { normaliseNumber } from './siprec/numbers.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${key}: ${message}`);
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export interface Cidr {
+  family: 4 | 6;
+  /** Network address as a bigint, masked. */
+  network: bigint;
+  bits: number;
+  text: string;
+}
+
+function ipToBigInt(ip: string): { family: 4 | 6; value: bigint } | undefined {
+  const v = isIP(ip);
+  if (v === 4) {
+    const parts = ip.split('.').map(Number);
+    return { family: 4, value: parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n) };
+  }
+  if (v === 6) {
+    // IPv4-mapped IPv6 (::ffff:1.2.3.4) compares as IPv4: that is how dual-stack sockets report it.
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+    if (mapped?.[1]) return ipToBigInt(mapped[1]);
+    const [head = '', tail = ''] = ip.split('::');
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+    return { family: 6, value: groups.reduce((acc: bigint, g: string) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n) };
+  }
+  return undefined;
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const [addr = '', bitsText] = text.split('/');
+  const ip = ipToBigInt(addr);
+  if (!ip) return undefined;
+  const max = ip.family === 4 ? 32 : 128;
+  const bits = bitsText === undefined ? max : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > max) return undefined;
+  const mask = bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << BigInt(max - bits);
+  return { family: ip.family, network: ip.value & mask, bits, text };
+}
+
+/** A predicate over source addresses; compiled once, called per out-of-dialog SIP request. */
+export function cidrMatcher(cidrs: Cidr[]): (address: string) => boolean {
+  const cache = new Map<string, boolean>();
+  return (address) => {
+    const hit = cache.get(address);
+    if (hit !== undefined) return hit;
+    const ip = ipToBigInt(address);
+    let ok = false;
+    if (ip) {
+      const max = ip.family === 4 ? 32 : 128;
+      ok = cidrs.some((c) => {
+        if (c.family !== ip.family) return false;
+        const mask = c.bits === 0 ? 0n : ((1n << BigInt(c.bits)) - 1n) << BigInt(max - c.bits);
+        return (ip.value & mask) === c.network;
+      });
+    }
+    if (cache.size > 10_000) cache.clear();
+    cache.set(address, ok);
+    return ok;
+  };
+}
+
+const country = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .refine((s) => isSupportedCountry(s), 'must be an ISO 3166-1 alpha-2 country code such as US, GB, FR');
+
+const rtpRange = z.string().transform((s, ctx) => {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(s);
+  const lo = Number(m?.[1]);
+  const hi = Number(m?.[2]);
+  if (!m || lo < 1024 || hi > 65534 || lo > hi || hi - lo < 1) {
+    ctx.addIssue({ code: 'custom', message: 'must be a range LOW-HIGH within 1024-65534, e.g. 20000-29999' });
+    return z.NEVER;
+  }
+  return { min: lo, max: hi };
+});
+
+const host = z.string().refine((s) => isIP(s) !== 0 || s === 'localhost' || /^[a-z0-9.-]+$/i.test(s), 'must be an IP address or host name');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+interface Setting {
+  default: string;
+  doc: string;
+}
+
+/** Every setting, its default (as the environment would spell it) and what it does. */
+export const SETTINGS = {
+  CALLGUARD_SIP_HOST: { default: '127.0.0.1', doc: 'Address the SIP stack listens on (UDP and TCP).' },
+  CALLGUARD_SIP_PORT: { default: '5060', doc: 'SIP port, UDP and TCP both. 0 picks a free port (tests).' },
+  CALLGUARD_SIP_TRANSPORTS: { default: 'udp,tcp', doc: 'Comma-separated SIP transports: udp, tcp.' },
+  CALLGUARD_SIP_MIN_SE: { default: '90', doc: 'RFC 4028 Min-SE in seconds: a smaller Session-Expires gets 422.' },
+  CALLGUARD_SIP_SESSION_EXPIRES: { default: '1800', doc: 'Session interval proposed when the SRC supports timers but asks for none.' },
+  CALLGUARD_SIP_T1: { default: '500', doc: 'RFC 3261 T1 in ms (retransmission base).' },
+  CALLGUARD_MAX_CALLS: { default: '5000', doc: 'Live recordings this node accepts; beyond it INVITEs get 503 with Retry-After.' },
+  CALLGUARD_MAX_PENDING_OFFERS: { default: '1000', doc: 'INVITEs being answered at once; beyond it 503 with Retry-After.' },
+  CALLGUARD_HTTP_HOST: { default: '127.0.0.1', doc: 'Address of the ops HTTP API.' },
+  CALLGUARD_HTTP_PORT: { default: '8080', doc: 'Port of the ops HTTP API. 0 picks a free port.' },
+  CALLGUARD_RTP_HOST: { default: '', doc: 'Address RTP sockets bind to. Empty: CALLGUARD_SIP_HOST.' },
+  CALLGUARD_MEDIA_ADDRESS: { default: '', doc: 'Address written in SDP answers (behind NAT: the public one). Empty: the RTP host.' },
+  CALLGUARD_RTP_PORTS: { default: '20000-29999', doc: 'RTP port range LOW-HIGH; even ports carry RTP, odd ones RTCP.' },
+  CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
+  CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
+  CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
+  CALLGUARD_SUBSCRIBER_HEADER: { default: 'X-Callguard-Subscriber', doc: 'SIP header an SRC may use to name the protected subscriber when no participant number is provisioned.' },
+  CALLGUARD_NODE_ID: { default: '', doc: 'This node\'s name in the ops API and logs. Empty: the host name.' },
+  CALLGUARD_LOG_LEVEL: { default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent.' },
+  CALLGUARD_SHUTDOWN_GRACE_MS: { default: '5000', doc: 'On SIGTERM, how long to wait for BYEs to be answered before exiting.' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+const schema = z.object({
+  CALLGUARD_SIP_HOST: host,
+  CALLGUARD_SIP_PORT: port,
+  CALLGUARD_SIP_TRANSPORTS: z
+    .string()
+    .transform(list)
+    .pipe(z.array(z.enum(['udp', 'tcp'])).min(1, 'must name at least one of udp, tcp')),
+  CALLGUARD_SIP_MIN_SE: positiveInt,
+  CALLGUARD_SIP_SESSION_EXPIRES: positiveInt,
+  CALLGUARD_SIP_T1: positiveInt.max(10_000),
+  CALLGUARD_MAX_CALLS: positiveInt,
+  CALLGUARD_MAX_PENDING_OFFERS: positiveInt,
+  CALLGUARD_HTTP_HOST: host,
+  CALLGUARD_HTTP_PORT: port,
+  CALLGUARD_RTP_HOST: z.union([z.literal(''), host]),
+  CALLGUARD_MEDIA_ADDRESS: z.union([z.literal(''), host]),
+  CALLGUARD_RTP_PORTS: rtpRange,
+  CALLGUARD_SUBSCRIBERS: z.string().transform(list),
+  CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
+    const out: Cidr[] = [];
+    for (const item of list(s)) {
+      const c = parseCidr(item);
+      if (!c) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not a CIDR such as 10.0.0.0/8 or ::1/128` });
+        return z.NEVER;
+      }
+      out.push(c);
+    }
+    return out;
+  }),
+  CALLGUARD_DEFAULT_COUNTRY: country,
+  CALLGUARD_SUBSCRIBER_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a SIP header name'),
+  CALLGUARD_NODE_ID: z.string(),
+  CALLGUARD_LOG_LEVEL: logLevel,
+  CALLGUARD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0),
+});
+
+export interface Config {
+  nodeId: string;
+  logLevel: z.infer<typeof logLevel>;
+  shutdownGraceMs: number;
+  defaultCountry: string;
+  subscriberHeader: string;
+  subscribers: string[];
+  sip: {
+    host: string;
+    port: number;
+    transports: Array<'udp' | 'tcp'>;
+    minSE: number;
+    sessionExpires: number;
+    t1: number;
+    maxCalls: number;
+    maxPendingOffers: number;
+    srcAllow: Cidr[];
+  };
+  http: { host: string; port: number };
+  rtp: { host: string; advertise: string; ports: { min: number; max: number } };
+}
+
+export type Env = Record<string, string | undefined>;
+
+function readFile(path: string): Env {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('CALLGUARD_CONFIG_FILE', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('CALLGUARD_CONFIG_FILE', `${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError('CALLGUARD_CONFIG_FILE', `${path} must hold one JSON object keyed by setting name`);
+  }
+  const out: Env = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!(k in SETTINGS)) throw new ConfigError(k, `unknown setting in ${path}`);
+    out[k] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  return out;
+}
+
+/**
+ * Builds the configuration from the environment (and the file it or `file` names).
+ * Throws ConfigError naming the first bad key.
+ */
+export function loadConfig(env: Env = process.env, file?: string): Config {
+  const path = file ?? env.CALLGUARD_CONFIG_FILE;
+  const fromFile = path ? readFile(path) : {};
+  const raw: Record<string, string> = {};
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    raw[name] = env[name] ?? fromFile[name] ?? setting.default;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? 'config');
+    throw new ConfigError(key, `${issue?.message ?? 'invalid'} (got "${raw[key] ?? ''}")`);
+  }
+  const v = parsed.data;
+  const subscribers: string[] = [];
+  for (const n of v.CALLGUARD_SUBSCRIBERS) {
+    const e164 = normaliseNumber(n, v.CALLGUARD_DEFAULT_COUNTRY);
+    // The value itself is not echoed: numbers stay out of logs and error output.
+    if (!e164) throw new ConfigError('CALLGUARD_SUBSCRIBERS', `entry ${subscribers.length + 1} is not a phone number`);
+    subscribers.push(e164);
+  }
+  const rtpHost = v.CALLGUARD_RTP_HOST || v.CALLGUARD_SIP_HOST;
+  return {
+    nodeId: v.CALLGUARD_NODE_ID || hostname(),
+    logLevel: v.CALLGUARD_LOG_LEVEL,
+    shutdownGraceMs: v.CALLGUARD_SHUTDOWN_GRACE_MS,
+    defaultCountry: v.CALLGUARD_DEFAULT_COUNTRY,
+    subscriberHeader: v.CALLGUARD_SUBSCRIBER_HEADER,
+    subscribers,
+    sip: {
+      host: v.CALLGUARD_SIP_HOST,
+      port: v.CALLGUARD_SIP_PORT,
+      transports: v.CALLGUARD_SIP_TRANSPORTS,
+      minSE: v.CALLGUARD_SIP_MIN_SE,
+      sessionExpires: Math.max(v.CALLGUARD_SIP_SESSION_EXPIRES, v.CALLGUARD_SIP_MIN_SE),
+      t1: v.CALLGUARD_SIP_T1,
+      maxCalls: v.CALLGUARD_MAX_CALLS,
+      maxPendingOffers: v.CALLGUARD_MAX_PENDING_OFFERS,
+      srcAllow: v.CALLGUARD_SRC_ALLOW,
+    },
+    http: { host: v.CALLGUARD_HTTP_HOST, port: v.CALLGUARD_HTTP_PORT },
+    rtp: { host: rtpHost, advertise: v.CALLGUARD_MEDIA_ADDRESS || rtpHost, ports: v.CALLGUARD_RTP_PORTS },
+  };
+}

@@ -1,0 +1,449 @@
+/**
+ * Wires recording sessions (the SIP port) to call actors and their resources. The engine answers
+ * offers (SIPREC body → roles → RTP ports → SDP answer), turns port events into actor events, and
+ * provides the actor's effects. Every port and timer a call holds is released when its actor ends,
+ * however the call ends.
+ */
+import { randomUUID } from 'node:crypto';
+import { createActor, type Actor } from 'xstate';
+import { callMachine, type CallInput, type CallStream, type MetadataRevision } from '../machines/call.js';
+import type { Config } from './config.js';
+import { maskNumber, type Logger } from './log.js';
+import { PortsExhaustedError, type RtpEndpoint, type RtpPortPool } from './media/types.js';
+import { buildAnswer, chooseCodec, mergeMetadata, parseRecordingBody, resolveParticipants } from './siprec/index.js';
+import type { CallParticipant, OfferedMedia, OfferedSdp, RecordingMetadata } from './siprec/types.js';
+import type {
+  EndReason,
+  OfferAnswer,
+  RecordingSessionHandler,
+  RecordingSessionServer,
+  ReofferKind,
+  SessionInfo,
+  SipBody,
+} from './sip/types.js';
+import type { SubscriberStore } from './state/types.js';
+
+export interface EngineDeps {
+  config: Pick<Config, 'defaultCountry' | 'subscriberHeader' | 'nodeId'> & {
+    sip: Pick<Config['sip'], 'maxCalls'>;
+    rtp: Pick<Config['rtp'], 'advertise'>;
+  };
+  sip: RecordingSessionServer;
+  subscribers: SubscriberStore;
+  ports: RtpPortPool;
+  logger: Logger;
+  now?: () => number;
+}
+
+type CallActor = Actor<typeof callMachine>;
+
+interface LiveCall {
+  id: string;
+  sessionId: string;
+  actor: CallActor;
+  /** RTP endpoint per offered m-line index. */
+  media: Map<number, RtpEndpoint>;
+  offer: OfferedSdp;
+  metadata?: RecordingMetadata;
+  answer: string;
+  answerVersion: number;
+  answerSessionId: string;
+  session: SessionInfo;
+}
+
+/** A live call as the ops API lists it: no content, numbers masked. */
+export interface CallSummary {
+  id: string;
+  sipCallId: string;
+  node: string;
+  state: unknown;
+  subscriber: string;
+  participants: Array<{ id: string; role: string; number: string }>;
+  streams: CallStream[];
+  startedAt: string;
+  answeredAt?: string;
+  lastRefreshAt?: string;
+  refreshes: number;
+}
+
+const REJECT = (status: number, reason: string, headers?: Record<string, string>): OfferAnswer => ({
+  ok: false,
+  status,
+  reason,
+  ...(headers ? { headers } : {}),
+});
+
+const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export class Engine implements RecordingSessionHandler {
+  private readonly bySession = new Map<string, LiveCall>();
+  private readonly byId = new Map<string, LiveCall>();
+  /** Offers being answered; true once the SRC cancelled it. */
+  private readonly pending = new Map<string, { cancelled: boolean }>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private closing: Promise<void> | undefined;
+  readonly counters = { offers: 0, rejected: 0, ended: 0 };
+
+  constructor(private readonly deps: EngineDeps) {
+    this.log = deps.logger.child({ mod: 'engine' });
+    this.now = deps.now ?? Date.now;
+  }
+
+  get activeCalls(): number {
+    return this.byId.size;
+  }
+
+  get pendingOffers(): number {
+    return this.pending.size;
+  }
+
+  // ---- RecordingSessionHandler ----
+
+  async offer(session: SessionInfo, body: SipBody): Promise<OfferAnswer> {
+    this.counters.offers++;
+    const reject = (status: number, reason: string, headers?: Record<string, string>): OfferAnswer => {
+      this.counters.rejected++;
+      this.log.info({ sipCallId: session.callId, status, reason }, 'recording refused');
+      return REJECT(status, reason, headers);
+    };
+    if (this.closing) return reject(503, 'Shutting Down', { 'Retry-After': '5' });
+    if (this.byId.size + this.pending.size >= this.deps.config.sip.maxCalls) {
+      return reject(503, 'Too Many Recordings', { 'Retry-After': '5' });
+    }
+    const parsed = parseRecordingBody(body.contentType, body.raw, { defaultCountry: this.deps.config.defaultCountry });
+    if (!parsed.ok) return reject(parsed.error.sipStatus, parsed.error.message);
+    const { sdp, metadata, metadataError } = parsed.value;
+    if (!sdp) return reject(400, 'Recording Offer Has No SDP');
+    if (metadataError) {
+      // Degraded, not fatal: roles fall back to the INVITE's headers.
+      this.log.warn({ sipCallId: session.callId, code: metadataError.code }, 'metadata unusable, recording with degraded metadata');
+    }
+
+    const pend = { cancelled: false };
+    this.pending.set(session.id, pend);
+    try {
+      const roles = await this.resolveRoles(session, metadata);
+      if (!roles.subscriber) {
+        return reject(403, 'Subscriber Not Provisioned', {
+          Reason: 'SIP;cause=403;text="no participant is a provisioned subscriber"',
+        });
+      }
+      const media = new Map<number, RtpEndpoint>();
+      const answerSessionId = randomId();
+      let answer: string;
+      try {
+        answer = await this.allocateAndAnswer(sdp, media, answerSessionId, 1);
+      } catch (err) {
+        await closeAll(media.values());
+        if (err instanceof PortsExhaustedError) return reject(503, 'Media Ports Exhausted', { 'Retry-After': '5' });
+        if (err instanceof NoUsableStreamError) return reject(488, 'No Usable Audio Stream');
+        throw err;
+      }
+      if (pend.cancelled || this.closing) {
+        await closeAll(media.values());
+        return reject(487, 'Request Terminated');
+      }
+      const call = this.startCall(session, sdp, metadata, metadataError !== undefined, roles, media, answer, answerSessionId);
+      this.log.info(
+        {
+          callId: call.id,
+          sipCallId: session.callId,
+          subscriber: maskNumber(roles.subscriber),
+          streams: sdp.media.length,
+          rolesFrom: roles.source,
+        },
+        'recording started',
+      );
+      return { ok: true, sdp: answer };
+    } finally {
+      this.pending.delete(session.id);
+    }
+  }
+
+  async reoffer(sessionId: string, body: SipBody | null, kind: ReofferKind): Promise<OfferAnswer> {
+    const call = this.bySession.get(sessionId);
+    if (!call) return REJECT(481, 'Call/Transaction Does Not Exist');
+    const at = this.now();
+    if (!body || body.raw.length === 0) {
+      // A bare refresh (RFC 4028): same answer, same version.
+      call.actor.send({ type: 'sip.reoffer', at });
+      return { ok: true, sdp: call.answer };
+    }
+    const parsed = parseRecordingBody(body.contentType, body.raw, { defaultCountry: this.deps.config.defaultCountry });
+    if (!parsed.ok) return REJECT(parsed.error.sipStatus, parsed.error.message);
+    const { sdp, metadata, metadataError } = parsed.value;
+
+    const event: { type: 'sip.reoffer'; at: number; streams?: CallStream[]; metadata?: MetadataRevision; participants?: CallParticipant[] } = {
+      type: 'sip.reoffer',
+      at,
+    };
+    if (metadata || metadataError) {
+      if (metadata) call.metadata = call.metadata && metadata.dataMode === 'partial' ? mergeMetadata(call.metadata, metadata) : metadata;
+      event.metadata = revision(at, metadata ?? call.metadata, metadataError !== undefined);
+      if (metadata) {
+        const roles = await this.resolveRoles(call.session, call.metadata);
+        // The protected subscriber never changes mid-call; the other roles follow the metadata.
+        const subscriber = call.actor.getSnapshot().context.subscriber;
+        event.participants = roles.participants.map((p) =>
+          p.number === subscriber ? { ...p, role: 'subscriber' } : { ...p, role: 'caller' },
+        );
+      }
+    }
+    const participants = event.participants ?? call.actor.getSnapshot().context.participants;
+    if (sdp && !isSameOffer(call.offer, sdp)) {
+      try {
+        const version = call.answerVersion + 1;
+        call.answer = await this.allocateAndAnswer(sdp, call.media, call.answerSessionId, version);
+        call.answerVersion = version;
+        call.offer = sdp;
+      } catch (err) {
+        if (err instanceof PortsExhaustedError) return REJECT(503, 'Media Ports Exhausted', { 'Retry-After': '5' });
+        if (err instanceof NoUsableStreamError) return REJECT(488, 'No Usable Audio Stream');
+        throw err;
+      }
+      event.streams = describeStreams(sdp, call.media, participants);
+    } else if (event.participants) {
+      event.streams = describeStreams(call.offer, call.media, participants);
+    }
+    this.log.debug({ callId: call.id, kind, sdp: Boolean(sdp), metadata: Boolean(metadata) }, 're-offer');
+    call.actor.send(event);
+    return { ok: true, sdp: call.answer };
+  }
+
+  ended(sessionId: string, reason: EndReason): void {
+    const pend = this.pending.get(sessionId);
+    if (pend) {
+      pend.cancelled = true;
+      return;
+    }
+    const call = this.bySession.get(sessionId);
+    if (!call) return;
+    call.actor.send({ type: 'sip.ended', reason, at: this.now() });
+  }
+
+  // ---- Engine API (ops, cli) ----
+
+  /** Ends a call from our side (policy, ops). Resolves false when the call is unknown. */
+  hangup(callId: string, reason: EndReason = 'hangup'): boolean {
+    const call = this.byId.get(callId);
+    if (!call) return false;
+    call.actor.send({ type: 'call.hangup', reason });
+    return true;
+  }
+
+  listCalls(): CallSummary[] {
+    return [...this.byId.values()].map((c) => this.summarise(c));
+  }
+
+  /** The actor's state value and persisted snapshot (ids, roles, codecs, ports, times: no content). */
+  getCall(id: string): { summary: CallSummary; state: unknown; snapshot: unknown } | undefined {
+    const call = this.byId.get(id);
+    if (!call) return undefined;
+    const snap = call.actor.getSnapshot();
+    return { summary: this.summarise(call), state: snap.value, snapshot: maskSnapshot(call.actor.getPersistedSnapshot()) };
+  }
+
+  stats(): { calls: number; pendingOffers: number; rtpPortsInUse: number } {
+    return { calls: this.byId.size, pendingOffers: this.pending.size, rtpPortsInUse: this.deps.ports.inUse };
+  }
+
+  /** Ends every call (BYE through the adapter) and releases everything. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.deps.sip.close().catch((err: unknown) => this.log.error({ err }, 'closing SIP failed'));
+      // The adapter reported 'shutdown' for its dialogs; anything left is ended here.
+      for (const call of [...this.byId.values()]) call.actor.send({ type: 'sip.ended', reason: 'shutdown', at: this.now() });
+      await this.deps.ports.close();
+    })();
+    return this.closing;
+  }
+
+  // ---- internals ----
+
+  private async resolveRoles(session: SessionInfo, metadata: RecordingMetadata | undefined) {
+    const input = {
+      metadata,
+      from: session.from.uri,
+      to: session.to.uri,
+      headers: (name: string) => session.header(name),
+      defaultCountry: this.deps.config.defaultCountry,
+      subscriberHeader: this.deps.config.subscriberHeader,
+    };
+    // Two passes keep resolveParticipants synchronous: collect the candidate numbers, ask the store
+    // once (one round trip with Redis), then decide.
+    const candidates: string[] = [];
+    resolveParticipants(input, (n) => {
+      candidates.push(n);
+      return false;
+    });
+    const provisioned = candidates.length ? await this.deps.subscribers.filterProvisioned(candidates) : new Set<string>();
+    return resolveParticipants(input, (n) => provisioned.has(n));
+  }
+
+  /** Ensures one endpoint per usable m-line (keeping existing ones), releases the rest, builds the SDP. */
+  private async allocateAndAnswer(
+    sdp: OfferedSdp,
+    media: Map<number, RtpEndpoint>,
+    sessionId: string,
+    version: number,
+  ): Promise<string> {
+    const plan = sdp.media.map((m) => ({ m, codec: usable(m) ? chooseCodec(m) : undefined }));
+    if (!plan.some((p) => p.codec)) throw new NoUsableStreamError();
+    for (const [index, ep] of media) {
+      if (!plan[index]?.codec) {
+        media.delete(index);
+        await ep.close();
+      }
+    }
+    for (const { m, codec } of plan) {
+      if (codec && !media.has(m.index)) media.set(m.index, await this.deps.ports.allocate());
+    }
+    return buildAnswer(
+      sdp,
+      plan.map(({ m, codec }) => ({
+        port: codec ? (media.get(m.index)?.port ?? 0) : 0,
+        codec,
+        telephoneEvent: codec ? m.codecs.find((c) => c.name.toLowerCase() === 'telephone-event' && c.clockRate === codec.clockRate) ?? m.codecs.find((c) => c.name.toLowerCase() === 'telephone-event') : undefined,
+      })),
+      { address: this.deps.config.rtp.advertise, sessionId, version, userAgent: 'callguard' },
+    );
+  }
+
+  private startCall(
+    session: SessionInfo,
+    sdp: OfferedSdp,
+    metadata: RecordingMetadata | undefined,
+    degraded: boolean,
+    roles: ReturnType<typeof resolveParticipants>,
+    media: Map<number, RtpEndpoint>,
+    answer: string,
+    answerSessionId: string,
+  ): LiveCall {
+    const at = this.now();
+    const id = randomUUID();
+    const input: CallInput = {
+      id,
+      sessionId: session.id,
+      sipCallId: session.callId,
+      groupId: metadata?.groupId,
+      recordingSessionId: metadata?.sessionId,
+      subscriber: roles.subscriber as string,
+      participants: roles.participants,
+      rolesFrom: roles.source,
+      metadata: revision(at, metadata, degraded),
+      timer: session.timer,
+      source: `${session.source.transport}:${session.source.address}:${session.source.port}`,
+      startedAt: session.receivedAt,
+    };
+    const machine = callMachine.provide({
+      actions: {
+        hangup: (_, params) => {
+          this.deps.sip.hangup(session.id, params.reason).catch((err: unknown) => {
+            this.log.warn({ callId: id, err }, 'hangup failed; ending the call locally');
+            this.ended(session.id, params.reason);
+          });
+        },
+        releaseMedia: () => {
+          const eps = [...media.values()];
+          media.clear();
+          void closeAll(eps);
+        },
+        callEnded: ({ context }) => {
+          this.bySession.delete(session.id);
+          this.byId.delete(id);
+          this.counters.ended++;
+          this.log.info({ callId: id, reason: context.endReason }, 'recording ended');
+        },
+      },
+    });
+    const actor = createActor(machine, { input });
+    const call: LiveCall = { id, sessionId: session.id, actor, media, offer: sdp, metadata, answer, answerVersion: 1, answerSessionId, session };
+    this.bySession.set(session.id, call);
+    this.byId.set(id, call);
+    actor.start();
+    actor.send({ type: 'sip.answered', streams: describeStreams(sdp, media, roles.participants), at });
+    return call;
+  }
+
+  private summarise(call: LiveCall): CallSummary {
+    const ctx = call.actor.getSnapshot().context;
+    return {
+      id: call.id,
+      sipCallId: ctx.sipCallId,
+      node: this.deps.config.nodeId,
+      state: call.actor.getSnapshot().value,
+      subscriber: maskNumber(ctx.subscriber),
+      participants: ctx.participants.map((p) => ({ id: p.id, role: p.role, number: maskNumber(p.number) })),
+      streams: ctx.streams,
+      startedAt: iso(ctx.startedAt) as string,
+      answeredAt: iso(ctx.answeredAt),
+      lastRefreshAt: iso(ctx.lastRefreshAt),
+      refreshes: ctx.refreshes,
+    };
+  }
+}
+
+class NoUsableStreamError extends Error {
+  readonly code = 'ENGINE_NO_USABLE_STREAM';
+}
+
+function usable(m: OfferedMedia): boolean {
+  return m.type === 'audio' && m.port !== 0;
+}
+
+function randomId(): string {
+  return String(Math.floor(Math.random() * 1e12));
+}
+
+async function closeAll(eps: Iterable<RtpEndpoint>): Promise<void> {
+  await Promise.all([...eps].map((ep) => ep.close()));
+}
+
+function revision(at: number, metadata: RecordingMetadata | undefined, degraded: boolean): MetadataRevision {
+  return {
+    at,
+    dataMode: metadata?.dataMode ?? 'complete',
+    participants: metadata?.participants.length ?? 0,
+    streams: metadata?.streams.length ?? 0,
+    degraded: degraded || !metadata,
+  };
+}
+
+/** Same o= session id and version: RFC 3264 §8 says nothing changed (a refresh). */
+function isSameOffer(a: OfferedSdp, b: OfferedSdp): boolean {
+  return a.originSessionId === b.originSessionId && a.originVersion === b.originVersion;
+}
+
+function describeStreams(sdp: OfferedSdp, media: Map<number, RtpEndpoint>, participants: CallParticipant[]): CallStream[] {
+  return sdp.media.map((m) => {
+    const senders = m.label === undefined ? [] : participants.filter((p) => p.sendLabels.includes(m.label as string));
+    // One sender: a separate stream. Several or none: mixed or unknown; roles are not guessed from order.
+    const sender = senders.length === 1 ? senders[0] : undefined;
+    const ep = media.get(m.index);
+    const codec = ep ? chooseCodec(m) : undefined;
+    return {
+      index: m.index,
+      ...(m.label !== undefined ? { label: m.label } : {}),
+      ...(sender ? { participantId: sender.id, role: sender.role } : {}),
+      direction: m.direction,
+      held: m.held,
+      ...(codec ? { codec: `${codec.name}/${codec.clockRate}` } : {}),
+      port: ep?.port ?? 0,
+    };
+  });
+}
+
+/** Persisted snapshots leave the process through the API: numbers masked, nothing else to hide. */
+function maskSnapshot(snapshot: unknown): unknown {
+  const s = structuredClone(snapshot) as { context?: { subscriber?: string; participants?: Array<{ number?: string; name?: string }> } };
+  if (s.context) {
+    if (s.context.subscriber) s.context.subscriber = maskNumber(s.context.subscriber);
+    for (const p of s.context.participants ?? []) {
+      if (p.number) p.number = maskNumber(p.number);
+      delete p.name;
+    }
+  }
+  return s;
+}
+

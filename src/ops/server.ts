@@ -1,0 +1,124 @@
+/**
+ * The ops HTTP API. build() is separate from listen() so tests use inject(). Errors are JSON
+ * { error: { code, message } } with a stable code.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import type { Logger } from '../log.js';
+import { maskNumber } from '../log.js';
+import { normaliseNumber } from '../siprec/numbers.js';
+import type { SubscriberStore } from '../state/types.js';
+import { OpsError, badNumber, notFound } from './errors.js';
+import type { CallDirectory, ReadinessProbe } from './types.js';
+
+export interface OpsDeps {
+  calls: CallDirectory;
+  subscribers: SubscriberStore;
+  defaultCountry: string;
+  ready: ReadinessProbe;
+  logger: Logger;
+  nodeId: string;
+  now?: () => number;
+}
+
+const numberParam = {
+  type: 'object',
+  required: ['number'],
+  properties: { number: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+const subscriberBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { locale: { type: 'string', pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$' } },
+} as const;
+
+export function buildOpsServer(deps: OpsDeps): FastifyInstance {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    // pino's Logger is fastify's logger; the cast only widens the instance's generic to the default.
+    loggerInstance: deps.logger.child({ mod: 'ops' }) as FastifyBaseLogger,
+    // Request logs carry URLs, which carry subscriber numbers: keep them out at info level.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+  });
+
+  app.setErrorHandler((err: FastifyError | OpsError, req, reply) => {
+    if (err instanceof OpsError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    if ((err as FastifyError).validation) {
+      return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: err.message } });
+    }
+    const status = (err as FastifyError).statusCode ?? 500;
+    if (status >= 500) req.log.error({ err }, 'ops request failed');
+    return reply
+      .code(status)
+      .send({ error: { code: (err as FastifyError).code ?? 'INTERNAL', message: status >= 500 ? 'internal error' : err.message } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok', node: deps.nodeId }));
+  app.get('/readyz', async (_req, reply) => {
+    const r = deps.ready();
+    return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'not-ready', ...(r.reason ? { reason: r.reason } : {}) });
+  });
+
+  app.get('/v1/calls', async () => {
+    const calls = deps.calls.listCalls();
+    return { calls, count: calls.length };
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/calls/:id',
+    { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 128 } } } } },
+    async (req) => {
+      const call = deps.calls.getCall(req.params.id);
+      if (!call) throw notFound('call');
+      return { ...call.summary, state: call.state, snapshot: call.snapshot };
+    },
+  );
+
+  const toE164 = (raw: string): string => {
+    const n = normaliseNumber(decodeURIComponent(raw), deps.defaultCountry);
+    if (!n) throw badNumber();
+    return n;
+  };
+
+  // Provisioning is the one place full numbers are shown: the operator put them there.
+  app.get('/v1/subscribers', async () => {
+    const subscribers = await deps.subscribers.list();
+    return { subscribers, count: subscribers.length };
+  });
+
+  app.get<{ Params: { number: string } }>('/v1/subscribers/:number', { schema: { params: numberParam } }, async (req) => {
+    const s = await deps.subscribers.get(toE164(req.params.number));
+    if (!s) throw notFound('subscriber');
+    return s;
+  });
+
+  app.put<{ Params: { number: string }; Body: { locale?: string } | null }>(
+    '/v1/subscribers/:number',
+    { schema: { params: numberParam, body: subscriberBody } },
+    async (req, reply) => {
+      const number = toE164(req.params.number);
+      const existing = await deps.subscribers.get(number);
+      const subscriber = {
+        number,
+        ...(req.body?.locale ? { locale: req.body.locale } : existing?.locale ? { locale: existing.locale } : {}),
+        provisionedAt: existing?.provisionedAt ?? now(),
+      };
+      const created = await deps.subscribers.put(subscriber);
+      req.log.info({ subscriber: maskNumber(number), created }, 'subscriber provisioned');
+      return reply.code(created ? 201 : 200).send(subscriber);
+    },
+  );
+
+  app.delete<{ Params: { number: string } }>('/v1/subscribers/:number', { schema: { params: numberParam } }, async (req, reply) => {
+    const number = toE164(req.params.number);
+    if (!(await deps.subscribers.delete(number))) throw notFound('subscriber');
+    req.log.info({ subscriber: maskNumber(number) }, 'subscriber removed');
+    return reply.code(204).send();
+  });
+
+  return app;
+}

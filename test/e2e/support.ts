@@ -1,0 +1,127 @@
+/**
+ * e2e helpers: a callguard node started in this process on free ports, and sipp (Debian
+ * sip-tester) as the real SRC driving it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startNode, type NodeOverrides, type RunningNode } from '../../src/app.js';
+import { loadConfig, type Env } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+
+export const SCENARIOS = resolve(import.meta.dirname, 'scenarios');
+export const SUBSCRIBER = '+12125550123';
+export const CALLER = '+13035551000';
+
+let rtpBase = 30000 + (process.pid % 50) * 600;
+
+/** A node on 127.0.0.1 with ephemeral SIP/HTTP ports and its own RTP range. */
+export async function startTestNode(env: Env = {}, overrides: NodeOverrides = {}): Promise<RunningNode> {
+  const lo = rtpBase;
+  rtpBase += 600;
+  const config = loadConfig({
+    CALLGUARD_SIP_PORT: '0',
+    CALLGUARD_HTTP_PORT: '0',
+    CALLGUARD_RTP_PORTS: `${lo}-${lo + 599}`,
+    CALLGUARD_SUBSCRIBERS: SUBSCRIBER,
+    CALLGUARD_LOG_LEVEL: 'silent',
+    CALLGUARD_SIP_T1: '100',
+    ...env,
+  });
+  return startNode(config, silentLogger(), overrides);
+}
+
+export interface SippRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Contents of sipp's error trace, when it wrote one. */
+  errors: string;
+  /** Per-call response times (ms) when rtt tracing was asked for. */
+  rtts: number[];
+  /** Counters from the final statistics screen. */
+  stats: { successful: number; failed: number };
+}
+
+export interface SippOptions {
+  scenario: string;
+  port: number;
+  transport?: 'udp' | 'tcp';
+  calls?: number;
+  rate?: number;
+  rateLimit?: number;
+  keys?: Record<string, string>;
+  timeoutSeconds?: number;
+  traceRtt?: boolean;
+}
+
+/** Runs one sipp scenario to completion; never hangs past its timeout. */
+export function runSipp(o: SippOptions): Promise<SippRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'cg-sipp-'));
+  const keys = { caller: CALLER, subscriber: SUBSCRIBER, hold_ms: '0', session_expires: '1800', ...o.keys };
+  const args = [
+    `127.0.0.1:${o.port}`,
+    '-sf', join(SCENARIOS, o.scenario),
+    '-i', '127.0.0.1',
+    '-p', '0',
+    '-t', o.transport === 'tcp' ? 't1' : 'u1',
+    '-m', String(o.calls ?? 1),
+    '-r', String(o.rate ?? 10),
+    '-l', String(o.rateLimit ?? 1000),
+    '-timeout', `${o.timeoutSeconds ?? 30}s`,
+    '-timeout_error',
+    '-max_recv_loops', '100000',
+    '-nostdin',
+    '-trace_err',
+    '-trace_stat', '-stf', join(dir, 'stat.csv'),
+    ...(o.traceRtt ? ['-trace_rtt', '-rtt_freq', '1'] : []),
+    ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
+  ];
+  return new Promise((resolvePromise) => {
+    const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), ((o.timeoutSeconds ?? 30) + 15) * 1000);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      const files = readdirSync(dir);
+      const read = (suffix: string): string =>
+        files.filter((f) => f.endsWith(suffix)).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      const rtts = read('_rtt.csv')
+        .split('\n')
+        .map((l) => l.split(';'))
+        .filter((c) => c.length >= 2 && /^\d/.test(c[0] ?? ''))
+        .map((c) => Number(c[1]));
+      const statLines = read('stat.csv').trim().split('\n');
+      const header = (statLines[0] ?? '').split(';');
+      const last = (statLines.at(-1) ?? '').split(';');
+      const col = (name: string): number => Number(last[header.indexOf(name)] ?? NaN);
+      const run: SippRun = {
+        code,
+        stdout,
+        stderr,
+        errors: read('_errors.log'),
+        rtts,
+        stats: { successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') },
+      };
+      rmSync(dir, { recursive: true, force: true });
+      resolvePromise(run);
+    });
+  });
+}
+
+/** A failure message that shows what sipp saw. */
+export function explain(run: SippRun): string {
+  return `sipp exit ${run.code}\n${run.errors.slice(0, 4000)}\n${run.stderr.slice(0, 2000)}`;
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, SETTINGS, cidrMatcher, loadConfig, parseCidr } from '../../../src/config.js';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+
+describe('config', () => {
+  it('has working loopback defaults with no environment at all', () => {
+    const c = loadConfig({});
+    expect(c.sip).toMatchObject({ host: '127.0.0.1', port: 5060, transports: ['udp', 'tcp'], minSE: 90 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.rtp).toEqual({ host: '127.0.0.1', advertise: '127.0.0.1', ports: { min: 20000, max: 29999 } });
+    expect(c.defaultCountry).toBe('US');
+    expect(c.subscribers).toEqual([]);
+    const allow = cidrMatcher(c.sip.srcAllow);
+    expect(allow('127.0.0.1')).toBe(true);
+    expect(allow('::1')).toBe(true);
+    expect(allow('10.0.0.1')).toBe(false);
+  });
+
+  it('reads CALLGUARD_* variables and normalises subscribers with the default country', () => {
+    const c = loadConfig({
+      CALLGUARD_SIP_PORT: '5070',
+      CALLGUARD_RTP_PORTS: '30000-30100',
+      CALLGUARD_SUBSCRIBERS: '2125550123, +442071838750',
+      CALLGUARD_SRC_ALLOW: '10.0.0.0/8,192.0.2.7',
+      CALLGUARD_DEFAULT_COUNTRY: 'us',
+    });
+    expect(c.sip.port).toBe(5070);
+    expect(c.rtp.ports).toEqual({ min: 30000, max: 30100 });
+    expect(c.subscribers).toEqual(['+12125550123', '+442071838750']);
+    const allow = cidrMatcher(c.sip.srcAllow);
+    expect(allow('10.200.3.4')).toBe(true);
+    expect(allow('192.0.2.7')).toBe(true);
+    expect(allow('192.0.2.8')).toBe(false);
+    expect(allow('::ffff:10.1.1.1')).toBe(true);
+  });
+
+  it.each([
+    ['CALLGUARD_SIP_PORT', 'abc'],
+    ['CALLGUARD_SIP_PORT', '70000'],
+    ['CALLGUARD_HTTP_PORT', '-1'],
+    ['CALLGUARD_RTP_PORTS', '30000'],
+    ['CALLGUARD_RTP_PORTS', '30000-20000'],
+    ['CALLGUARD_SRC_ALLOW', '10.0.0.0/33'],
+    ['CALLGUARD_SRC_ALLOW', 'everyone'],
+    ['CALLGUARD_DEFAULT_COUNTRY', 'XX'],
+    ['CALLGUARD_SIP_TRANSPORTS', 'sctp'],
+    ['CALLGUARD_LOG_LEVEL', 'loud'],
+    ['CALLGUARD_SUBSCRIBERS', '12,not-a-number'],
+  ])('rejects %s=%s naming the key', (key, value) => {
+    let err: unknown;
+    try {
+      loadConfig({ [key]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).key).toBe(key);
+    expect((err as ConfigError).message).toContain(key);
+  });
+
+  it('never echoes a subscriber number in its error', () => {
+    expect(() => loadConfig({ CALLGUARD_SUBSCRIBERS: '+12125550123,555' })).toThrow(/entry 2/);
+    try {
+      loadConfig({ CALLGUARD_SUBSCRIBERS: '+12125550123,555' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('555');
+    }
+  });
+
+  it('reads a JSON file, and the environment wins over it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-config-'));
+    const file = join(dir, 'callguard.json');
+    writeFileSync(file, JSON.stringify({ CALLGUARD_SIP_PORT: 5080, CALLGUARD_HTTP_PORT: 9090, CALLGUARD_SUBSCRIBERS: ['+12125550123'] }));
+    const c = loadConfig({ CALLGUARD_HTTP_PORT: '9191' }, file);
+    expect(c.sip.port).toBe(5080);
+    expect(c.http.port).toBe(9191);
+    expect(c.subscribers).toEqual(['+12125550123']);
+    writeFileSync(file, JSON.stringify({ CALLGUARD_SIP_PROT: 1 }));
+    expect(() => loadConfig({}, file)).toThrow(/CALLGUARD_SIP_PROT: unknown setting/);
+    writeFileSync(file, '{ nope');
+    expect(() => loadConfig({}, file)).toThrow(/CALLGUARD_CONFIG_FILE/);
+  });
+
+  it('parses CIDRs of both families', () => {
+    expect(parseCidr('10.1.2.3/8')?.bits).toBe(8);
+    expect(parseCidr('2001:db8::/32')?.family).toBe(6);
+    expect(parseCidr('1.2.3.4/40')).toBeUndefined();
+    expect(cidrMatcher([parseCidr('2001:db8::/32')!])('2001:db8:1::5')).toBe(true);
+    expect(cidrMatcher([parseCidr('2001:db8::/32')!])('2001:db9::5')).toBe(false);
+  });
+
+  it('docs/configuration.md documents every setting and its default', () => {
+    const doc = readFileSync(join(repoRoot, 'docs/configuration.md'), 'utf8');
+    for (const [name, s] of Object.entries(SETTINGS)) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${name}\``));
+      expect(row, `${name} missing from docs/configuration.md`).toBeDefined();
+      expect(row).toContain(s.default === '' ? '(empty)' : `\`${s.default}\``);
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, createActor } from 'xstate';
+import { callMachine, sessionExpiryMs, type CallInput, type CallStream } from '../../../machines/call.js';
+import type { EndReason } from '../../../src/sip/types.js';
+
+const input = (over: Partial<CallInput> = {}): CallInput => ({
+  id: 'c1',
+  sessionId: 's1',
+  sipCallId: 'abc@src',
+  subscriber: '+12125550123',
+  participants: [
+    { id: 'p1', role: 'caller', number: '+13035551000', sendLabels: ['1'] },
+    { id: 'p2', role: 'subscriber', number: '+12125550123', sendLabels: ['2'] },
+  ],
+  rolesFrom: 'metadata',
+  metadata: { at: 0, dataMode: 'complete', participants: 2, streams: 2, degraded: false },
+  source: 'udp:127.0.0.1:5080',
+  startedAt: 0,
+  ...over,
+});
+
+const stream = (index: number, held = false): CallStream => ({
+  index,
+  label: String(index + 1),
+  direction: held ? 'inactive' : 'sendonly',
+  held,
+  codec: 'PCMU/8000',
+  port: 20000 + 2 * index,
+});
+
+function start(over: Partial<CallInput> = {}) {
+  const clock = new SimulatedClock();
+  const effects: Array<string> = [];
+  const machine = callMachine.provide({
+    actions: {
+      hangup: (_, p: { reason: EndReason }) => effects.push(`hangup:${p.reason}`),
+      releaseMedia: () => effects.push('releaseMedia'),
+      persist: () => effects.push('persist'),
+      callEnded: () => effects.push('callEnded'),
+    },
+  });
+  const actor = createActor(machine, { input: input(over), clock });
+  actor.start();
+  return { actor, clock, effects };
+}
+
+describe('call machine', () => {
+  it('follows the dialog: offered → active ⇄ held → ended, releasing media once', () => {
+    const { actor, effects } = start();
+    expect(actor.getSnapshot().value).toEqual({ live: { dialog: 'offered', expiry: 'idle' } });
+    actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 10 });
+    expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'active' } });
+    expect(actor.getSnapshot().context.answeredAt).toBe(10);
+
+    actor.send({ type: 'sip.reoffer', streams: [stream(0, true), stream(1, true)], at: 20 });
+    expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'held' } });
+    actor.send({ type: 'sip.reoffer', streams: [stream(0), stream(1)], at: 30 });
+    expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'active' } });
+    expect(actor.getSnapshot().context.refreshes).toBe(2);
+
+    actor.send({ type: 'sip.ended', reason: 'bye', at: 40 });
+    const snap = actor.getSnapshot();
+    expect(snap.value).toBe('ended');
+    expect(snap.status).toBe('done');
+    expect(snap.context.endReason).toBe('bye');
+    expect(effects.filter((e) => e === 'releaseMedia')).toHaveLength(1);
+    expect(effects.at(-1)).toBe('callEnded');
+  });
+
+  it('starts held when every stream is offered inactive', () => {
+    const { actor } = start();
+    actor.send({ type: 'sip.answered', streams: [stream(0, true)], at: 1 });
+    expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'held' } });
+  });
+
+  it('a metadata-only re-offer keeps the streams and records a revision', () => {
+    const { actor } = start();
+    actor.send({ type: 'sip.answered', streams: [stream(0)], at: 1 });
+    actor.send({
+      type: 'sip.reoffer',
+      at: 2,
+      metadata: { at: 2, dataMode: 'partial', participants: 3, streams: 1, degraded: false },
+      participants: [...input().participants, { id: 'p3', role: 'caller', sendLabels: [] }],
+    });
+    const ctx = actor.getSnapshot().context;
+    expect(ctx.streams).toHaveLength(1);
+    expect(ctx.participants).toHaveLength(3);
+    expect(ctx.metadataHistory.map((m) => m.dataMode)).toEqual(['complete', 'partial']);
+  });
+
+  it('hangs up when the SRC (refresher=uac) misses its refresh, and not before', () => {
+    const { actor, clock, effects } = start({ timer: { interval: 90, refresher: 'uac' } });
+    actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+    const expiry = sessionExpiryMs({ interval: 90, refresher: 'uac' });
+    expect(expiry).toBe(60_000); // 90 - min(32, 30)
+    clock.increment(expiry - 1);
+    // A refresh restarts the watch.
+    actor.send({ type: 'sip.reoffer', at: expiry - 1 });
+    clock.increment(expiry - 1);
+    expect(effects).not.toContain('hangup:session-expired');
+    clock.increment(1);
+    expect(effects).toContain('hangup:session-expired');
+    expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'ending', expiry: 'expired' } });
+    actor.send({ type: 'sip.ended', reason: 'session-expired', at: 1 });
+    expect(actor.getSnapshot().context.endReason).toBe('session-expired');
+  });
+
+  it('runs no expiry timer when we are the refresher or there is no timer', () => {
+    for (const timer of [{ interval: 90, refresher: 'uas' as const }, undefined]) {
+      const { actor, clock, effects } = start(timer ? { timer } : {});
+      actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+      clock.increment(10 * 60_000);
+      expect(effects).not.toContain('hangup:session-expired');
+      expect(actor.getSnapshot().value).toMatchObject({ live: { expiry: 'idle' } });
+    }
+  });
+
+  it('an engine hangup sends one BYE and waits for the dialog to end', () => {
+    const { actor, effects } = start();
+    actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+    actor.send({ type: 'call.hangup', reason: 'media-timeout' });
+    actor.send({ type: 'call.hangup', reason: 'media-timeout' });
+    expect(effects.filter((e) => e.startsWith('hangup'))).toEqual(['hangup:media-timeout']);
+    expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'ending' } });
+    actor.send({ type: 'sip.ended', reason: 'bye', at: 5 });
+    expect(actor.getSnapshot().value).toBe('ended');
+  });
+
+  it('restores from a persisted snapshot without replaying entry actions', () => {
+    const { actor } = start({ timer: { interval: 1800, refresher: 'uac' } });
+    actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 1 });
+    const persisted = actor.getPersistedSnapshot();
+    // Persisted snapshots are JSON: they can go to Redis as they are.
+    const json = JSON.parse(JSON.stringify(persisted));
+    const effects: string[] = [];
+    const restored = createActor(
+      callMachine.provide({ actions: { persist: () => effects.push('persist'), hangup: () => effects.push('hangup') } }),
+      { snapshot: json, clock: new SimulatedClock() },
+    );
+    restored.start();
+    expect(restored.getSnapshot().value).toMatchObject({ live: { dialog: 'active' } });
+    expect(restored.getSnapshot().context.streams).toHaveLength(2);
+    expect(effects).not.toContain('persist');
+  });
+});
