@@ -10,7 +10,7 @@ import { callMachine, type CallInput, type CallStream, type MetadataRevision } f
 import type { Config } from './config.js';
 import { maskNumber, type Logger } from './log.js';
 import { PortsExhaustedError, type RtpEndpoint, type RtpPortPool } from './media/types.js';
-import { buildAnswer, chooseCodec, mergeMetadata, parseRecordingBody, resolveParticipants } from './siprec/index.js';
+import { buildAnswer, chooseCodec, chooseTelephoneEvent, mergeMetadata, parseRecordingBody, resolveParticipants } from './siprec/index.js';
 import type { CallParticipant, OfferedMedia, OfferedSdp, RecordingMetadata } from './siprec/types.js';
 import type {
   EndReason,
@@ -66,6 +66,9 @@ export interface CallSummary {
   refreshes: number;
 }
 
+/** A recording has a few streams (one per party, a conference a handful); more is abuse or a bug. */
+const MAX_MEDIA_LINES = 16;
+
 const REJECT = (status: number, reason: string, headers?: Record<string, string>): OfferAnswer => ({
   ok: false,
   status,
@@ -115,6 +118,7 @@ export class Engine implements RecordingSessionHandler {
     if (!parsed.ok) return reject(parsed.error.sipStatus, parsed.error.message);
     const { sdp, metadata, metadataError } = parsed.value;
     if (!sdp) return reject(400, 'Recording Offer Has No SDP');
+    if (sdp.media.length > MAX_MEDIA_LINES) return reject(488, 'Too Many Media Streams');
     if (metadataError) {
       // Degraded, not fatal: roles fall back to the INVITE's headers.
       this.log.warn({ sipCallId: session.callId, code: metadataError.code }, 'metadata unusable, recording with degraded metadata');
@@ -173,6 +177,7 @@ export class Engine implements RecordingSessionHandler {
     const parsed = parseRecordingBody(body.contentType, body.raw, { defaultCountry: this.deps.config.defaultCountry });
     if (!parsed.ok) return REJECT(parsed.error.sipStatus, parsed.error.message);
     const { sdp, metadata, metadataError } = parsed.value;
+    if (sdp && sdp.media.length > MAX_MEDIA_LINES) return REJECT(488, 'Too Many Media Streams');
 
     const event: { type: 'sip.reoffer'; at: number; streams?: CallStream[]; metadata?: MetadataRevision; participants?: CallParticipant[] } = {
       type: 'sip.reoffer',
@@ -304,7 +309,7 @@ export class Engine implements RecordingSessionHandler {
       plan.map(({ m, codec }) => ({
         port: codec ? (media.get(m.index)?.port ?? 0) : 0,
         codec,
-        telephoneEvent: codec ? m.codecs.find((c) => c.name.toLowerCase() === 'telephone-event' && c.clockRate === codec.clockRate) ?? m.codecs.find((c) => c.name.toLowerCase() === 'telephone-event') : undefined,
+        telephoneEvent: codec ? chooseTelephoneEvent(m, codec) : undefined,
       })),
       { address: this.deps.config.rtp.advertise, sessionId, version, userAgent: 'callguard' },
     );
@@ -417,7 +422,10 @@ function isSameOffer(a: OfferedSdp, b: OfferedSdp): boolean {
 
 function describeStreams(sdp: OfferedSdp, media: Map<number, RtpEndpoint>, participants: CallParticipant[]): CallStream[] {
   return sdp.media.map((m) => {
-    const senders = m.label === undefined ? [] : participants.filter((p) => p.sendLabels.includes(m.label as string));
+    // Metadata associates by label; Cisco NBR headers by media index (its offers carry no labels).
+    const senders = participants.filter((p) =>
+      m.label !== undefined ? p.sendLabels.includes(m.label) : (p.sendMediaIndexes ?? []).includes(m.index),
+    );
     // One sender: a separate stream. Several or none: mixed or unknown; roles are not guessed from order.
     const sender = senders.length === 1 ? senders[0] : undefined;
     const ep = media.get(m.index);

@@ -40,6 +40,8 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     // Request logs carry URLs, which carry subscriber numbers: keep them out at info level.
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
+    // Unknown fields are an error, not silently dropped (fastify's default strips them).
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   app.setErrorHandler((err: FastifyError | OpsError, req, reply) => {

@@ -20,7 +20,7 @@
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { normaliseNumber } from './numbers.js';
-import { fail, ok } from './result.js';
+import { fail, guarded, ok } from './result.js';
 import { screenXml } from './xml-safety.js';
 import type { MetadataParticipant, MetadataStream, RecordingMetadata, Result, SiprecError } from './types.js';
 
@@ -59,6 +59,10 @@ class Stop {
 }
 
 export function parseMetadata(input: Buffer | string, opts: MetadataOptions): Result<RecordingMetadata, SiprecError> {
+  return guarded('SIPREC_METADATA_MALFORMED', () => parseDocument(input, opts));
+}
+
+function parseDocument(input: Buffer | string, opts: MetadataOptions): Result<RecordingMetadata, SiprecError> {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size > MAX_METADATA_BYTES) {
     return fail('SIPREC_METADATA_TOO_LARGE', `rs-metadata is ${size} bytes (limit ${MAX_METADATA_BYTES})`, 413);
@@ -85,6 +89,9 @@ export function parseMetadata(input: Buffer | string, opts: MetadataOptions): Re
     parser.close();
   } catch (e) {
     if (!(e instanceof Stop)) {
+      // saxes reports well-formedness errors as plain Errors; a TypeError/RangeError is our bug
+      // and goes to guarded() as an internal error rather than being blamed on the SRC.
+      if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       return fail('SIPREC_METADATA_MALFORMED', `invalid rs-metadata XML: ${msg}`);
     }
@@ -242,7 +249,11 @@ class MetadataBuilder {
         break;
       case 'participant':
         this.known++;
-        if (this.participant) this.participants.push(this.participant);
+        if (this.participant) {
+          // No id attribute: nothing can refer to it, but it must not merge with another id-less one.
+          if (this.participant.id === '') this.participant.id = `anonymous-${this.participants.length}`;
+          this.participants.push(this.participant);
+        }
         this.participant = undefined;
         break;
       case 'participantstreamassoc':

@@ -13,7 +13,7 @@
  * stray `--metaswitch-boundary` inside its SDP part) stays inside the part: only our boundary splits.
  */
 import { parseHeaderValue } from './content-type.js';
-import { fail, ok } from './result.js';
+import { fail, guarded, ok } from './result.js';
 import type { Result, SiprecError } from './types.js';
 
 export interface Part {
@@ -41,6 +41,10 @@ const MAX_BOUNDARY = 200;
 
 /** Parse a multipart body given the message's Content-Type header value. */
 export function parseMultipart(contentType: string, raw: Buffer): Result<Part[], SiprecError> {
+  return guarded('SIPREC_MULTIPART_MALFORMED', () => parseWithBoundary(contentType, raw));
+}
+
+function parseWithBoundary(contentType: string, raw: Buffer): Result<Part[], SiprecError> {
   const declared = parseHeaderValue(contentType).params.get('boundary');
   let boundary = declared !== undefined && validBoundary(declared) ? declared : undefined;
   // A declared boundary that never occurs, or none at all: fall back to the body's first delimiter
@@ -53,11 +57,15 @@ export function parseMultipart(contentType: string, raw: Buffer): Result<Part[],
   if (boundary === undefined) {
     return fail('SIPREC_NO_BOUNDARY', 'multipart body without a usable boundary parameter');
   }
-  return splitMultipart(raw, boundary);
+  return split(raw, boundary);
 }
 
 /** Split `raw` on `boundary` (without the leading `--`). */
 export function splitMultipart(raw: Buffer, boundary: string): Result<Part[], SiprecError> {
+  return guarded('SIPREC_MULTIPART_MALFORMED', () => split(raw, boundary));
+}
+
+function split(raw: Buffer, boundary: string): Result<Part[], SiprecError> {
   const delim = Buffer.from(`--${boundary}`, 'latin1');
   let at = findDelimiter(raw, delim, 0);
   if (at < 0) return fail('SIPREC_MULTIPART_MALFORMED', 'multipart body has no delimiter line for its boundary');

@@ -135,7 +135,8 @@ describe('call machine', () => {
     const effects: string[] = [];
     const restored = createActor(
       callMachine.provide({ actions: { persist: () => effects.push('persist'), hangup: () => effects.push('hangup') } }),
-      { snapshot: json, clock: new SimulatedClock() },
+      // input is required by the types but unused when a snapshot is given.
+      { snapshot: json, input: input(), clock: new SimulatedClock() },
     );
     restored.start();
     expect(restored.getSnapshot().value).toMatchObject({ live: { dialog: 'active' } });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { extractDialString, normaliseNumber } from '../../../src/siprec/numbers.js';
+
+describe('normaliseNumber', () => {
+  it.each([
+    // [input, default country, expected]
+    ['sip:+12125550123@example.com', 'US', '+12125550123'],
+    ['sips:+12125550123@example.com', 'US', '+12125550123'],
+    ['SIP:+12125550123@EXAMPLE.COM', 'US', '+12125550123'],
+    ['sip:+19015783200@broadcore.com;user=phone', 'US', '+19015783200'],
+    ['tel:+1-212-555-0123', 'US', '+12125550123'],
+    ['tel:5550123;phone-context=+1212', 'US', '+12125550123'],
+    ['+12125550123', 'GB', '+12125550123'],
+    ['2125550123', 'US', '+12125550123'], // national, default country
+    ['12125550123', 'US', '+12125550123'], // national with trunk prefix 1
+    ['sip:13035381001@10.64.110.65', 'US', '+13035381001'],
+    ['7602922411', 'US', '+17602922411'], // Metaswitch bare aor
+    ['2249888500@172.16.198.55', 'US', '+12249888500'], // Ribbon aor without scheme
+    ['sip:8638254725', 'US', '+18638254725'], // BroadWorks: no host part
+    ['"Alice" <sip:+442079460123@example.com>;tag=1', 'US', '+442079460123'], // name-addr
+    ['<tel:+44 20 7946 0123>', 'US', '+442079460123'],
+    ['(212) 555-0123', 'US', '+12125550123'],
+    ['sip:%2B12125550123@example.com', 'US', '+12125550123'], // escaped '+'
+    ['02079460123', 'GB', '+442079460123'],
+    ['00442079460123', 'GB', '+442079460123'], // IDD prefix of the default country
+    ['0733165805', 'IL', '+972733165805'],
+    ['016190200', 'IE', '+35316190200'],
+    ['+15550001002', 'US', '+15550001002'], // explicit '+': possible is enough (555 test range)
+  ])('%s (%s) → %s', (input, country, expected) => {
+    expect(normaliseNumber(input, country)).toBe(expected);
+  });
+
+  it.each([
+    ['sip:ASBCE@asbce.com', 'US'], // Avaya placeholder participant
+    ['sip:7301@35.162.237.204', 'US'], // extension
+    ['Extension-016190619@speechpath.ie', 'IE'], // letters
+    ['sip:+1MYPHONENUMBER@SBC_IP', 'US'], // vanity letters must not become digits
+    ['sip:+XXXXXXXXXX@SBC_IP;user=phone', 'US'],
+    ['0733165805', 'US'], // foreign national number is not "valid" in the US: no garbage +1073…
+    ['9878942259', 'US'], // 987 is not a US area code
+    ['2125550123', 'XX'], // unknown default country: national numbers cannot be read
+    ['2125550123', ''],
+    ['', 'US'],
+    ['+', 'US'],
+    ['+1', 'US'],
+    ['+123456789012345678', 'US'], // longer than E.164 allows
+    ['sip:anonymous@anonymous.invalid', 'US'],
+    ['sip:%ZZ@example.com', 'US'], // broken escape
+    ['1+2125550123', 'US'], // '+' only leads
+  ])('%s (%s) has no number', (input, country) => {
+    expect(normaliseNumber(input, country)).toBeUndefined();
+  });
+
+  it('is idempotent on its own output, so provisioning and lookup agree', () => {
+    for (const n of ['+12125550123', '+442079460123', '+972546136443']) {
+      expect(normaliseNumber(normaliseNumber(n, 'US') ?? '', 'FR')).toBe(n);
+    }
+  });
+
+  it('extractDialString keeps only + and digits of the user part', () => {
+    expect(extractDialString('sip:+1-212.555 0123;isub=77@example.com;user=phone')).toBe('+12125550123');
+    expect(extractDialString('sip:alice@example.com')).toBeUndefined();
+  });
+
+  it('is fast enough for bulk provisioning (≥ 20k numbers/s on one core)', () => {
+    const t0 = performance.now();
+    for (let i = 0; i < 20_000; i++) normaliseNumber(`sip:+1212555${String(i % 10_000).padStart(4, '0')}@x`, 'US');
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
