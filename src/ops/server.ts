@@ -2,7 +2,7 @@
  * The ops HTTP API. build() is separate from listen() so tests use inject(). Errors are JSON
  * { error: { code, message } } with a stable code.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from '../log.js';
 import { maskNumber } from '../log.js';
 import { normaliseNumber } from '../siprec/numbers.js';
@@ -38,7 +38,7 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     // pino's Logger is fastify's logger; the cast only widens the instance's generic to the default.
     loggerInstance: deps.logger.child({ mod: 'ops' }) as FastifyBaseLogger,
     // Request logs carry URLs, which carry subscriber numbers: keep them out at info level.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // Unknown fields are an error, not silently dropped (fastify's default strips them).
     ajv: { customOptions: { removeAdditional: false } },

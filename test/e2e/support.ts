@@ -64,7 +64,6 @@ export function runSipp(o: SippOptions): Promise<SippRun> {
     `127.0.0.1:${o.port}`,
     '-sf', join(SCENARIOS, o.scenario),
     '-i', '127.0.0.1',
-    '-p', '0',
     '-t', o.transport === 'tcp' ? 't1' : 'u1',
     '-m', String(o.calls ?? 1),
     '-r', String(o.rate ?? 10),
@@ -76,6 +75,8 @@ export function runSipp(o: SippOptions): Promise<SippRun> {
     '-trace_err',
     '-trace_stat', '-stf', join(dir, 'stat.csv'),
     ...(o.traceRtt ? ['-trace_rtt', '-rtt_freq', '1'] : []),
+    // A bare <pause/> lasts -d ms: sipp takes no keywords in pause attributes.
+    '-d', keys.hold_ms,
     ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
   ];
   return new Promise((resolvePromise) => {
