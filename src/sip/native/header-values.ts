@@ -279,7 +279,7 @@ export function parseNameAddr(value: string): ParsedNameAddr | null {
   } else {
     // addr-spec: no display name, parameters after the URI are header parameters.
     const semi = s.indexOf(';');
-    uri = semi < 0 ? s : s.slice(0, semi);
+    uri = (semi < 0 ? s : s.slice(0, semi)).trimEnd();
     rest = semi < 0 ? '' : s.slice(semi);
     for (let k = 0; k < uri.length; k++) if (isWs(uri.charCodeAt(k))) return null;
   }

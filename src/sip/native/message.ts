@@ -232,5 +232,36 @@ export const KNOWN_UNSERVED_METHODS: ReadonlySet<string> = new Set([
 /** Option tags we can honour in a Require (RFC 3261 §8.2.2.3). */
 export const SUPPORTED_OPTION_TAGS: ReadonlySet<string> = new Set(['siprec', 'timer']);
 
-/** Body types we accept (RFC 7866 §6.1: SDP alone or multipart with rs-metadata). */
+/** Body types we accept (RFC 7866: SDP alone, or multipart with SDP and rs-metadata). */
 export const ACCEPTED_CONTENT_TYPES = 'application/sdp, multipart/mixed, application/rs-metadata+xml';
+
+const PHRASES: Readonly<Record<number, string>> = {
+  100: 'Trying',
+  180: 'Ringing',
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
+  422: 'Session Interval Too Small',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  482: 'Loop Detected',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  505: 'Version Not Supported',
+  513: 'Message Too Large',
+};
+
+/** Default reason phrase for a status code (RFC 3261 §21). */
+export function reasonPhrase(status: number): string {
+  return PHRASES[status] ?? (status < 300 ? 'OK' : status < 400 ? 'Redirection' : status < 500 ? 'Client Error' : status < 600 ? 'Server Error' : 'Global Failure');
+}
