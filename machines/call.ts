@@ -74,6 +74,8 @@ export type CallEvent =
       /** Present when it carried metadata. */
       metadata?: MetadataRevision;
       participants?: CallParticipant[];
+      /** The session timer in force after this request (null: none); absent: unchanged. */
+      timer?: SessionTimer | null;
     }
   | { type: 'sip.ended'; reason: EndReason; at: number }
   | { type: 'call.hangup'; reason: EndReason };
@@ -114,11 +116,15 @@ export const callMachine = setup({
         metadataHistory: history,
         lastRefreshAt: event.at,
         refreshes: context.refreshes + 1,
+        ...(event.timer !== undefined ? { timer: event.timer ?? undefined } : {}),
       };
     }),
   },
   guards: {
     uacRefreshes: ({ context }) => context.timer?.refresher === 'uac',
+    // Guards run before any region's actions, so a re-offer is judged by the timer it carries.
+    uacRefreshesAfter: ({ context, event }) =>
+      (event.type === 'sip.reoffer' && event.timer !== undefined ? event.timer : context.timer)?.refresher === 'uac',
     heldAfter: ({ context, event }) =>
       event.type === 'sip.reoffer' && event.streams !== undefined
         ? allHeld(event.streams)
@@ -197,11 +203,20 @@ export const callMachine = setup({
           initial: 'idle',
           states: {
             idle: {
-              on: { 'sip.answered': { guard: 'uacRefreshes', target: 'watching' } },
+              on: {
+                'sip.answered': { guard: 'uacRefreshes', target: 'watching' },
+                'sip.reoffer': { guard: 'uacRefreshesAfter', target: 'watching' },
+              },
             },
             watching: {
-              // Any re-offer (re-INVITE or UPDATE, with or without a body) is a refresh: restart.
-              on: { 'sip.reoffer': { target: 'watching', reenter: true } },
+              // Any re-offer (re-INVITE or UPDATE, with or without a body) is a refresh: restart,
+              // unless it moved the refreshing to us.
+              on: {
+                'sip.reoffer': [
+                  { guard: 'uacRefreshesAfter', target: 'watching', reenter: true },
+                  { target: 'idle' },
+                ],
+              },
               after: {
                 sessionExpiry: {
                   target: 'expired',

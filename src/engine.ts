@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor } from 'xstate';
-import { callMachine, type CallInput, type CallStream, type MetadataRevision } from '../machines/call.js';
+import { callMachine, type CallEvent, type CallInput, type CallStream, type MetadataRevision } from '../machines/call.js';
 import type { Config } from './config.js';
 import { maskNumber, type Logger } from './log.js';
 import { PortsExhaustedError, type RtpEndpoint, type RtpPortPool } from './media/types.js';
@@ -19,6 +19,7 @@ import type {
   RecordingSessionServer,
   ReofferKind,
   SessionInfo,
+  SessionTimer,
   SipBody,
 } from './sip/types.js';
 import type { SubscriberStore } from './state/types.js';
@@ -165,13 +166,13 @@ export class Engine implements RecordingSessionHandler {
     }
   }
 
-  async reoffer(sessionId: string, body: SipBody | null, kind: ReofferKind): Promise<OfferAnswer> {
+  async reoffer(sessionId: string, body: SipBody | null, kind: ReofferKind, timer: SessionTimer | undefined): Promise<OfferAnswer> {
     const call = this.bySession.get(sessionId);
     if (!call) return REJECT(481, 'Call/Transaction Does Not Exist');
     const at = this.now();
     if (!body || body.raw.length === 0) {
       // A bare refresh (RFC 4028): same answer, same version.
-      call.actor.send({ type: 'sip.reoffer', at });
+      call.actor.send({ type: 'sip.reoffer', at, timer: timer ?? null });
       return { ok: true, sdp: call.answer };
     }
     const parsed = parseRecordingBody(body.contentType, body.raw, { defaultCountry: this.deps.config.defaultCountry });
@@ -179,10 +180,7 @@ export class Engine implements RecordingSessionHandler {
     const { sdp, metadata, metadataError } = parsed.value;
     if (sdp && sdp.media.length > MAX_MEDIA_LINES) return REJECT(488, 'Too Many Media Streams');
 
-    const event: { type: 'sip.reoffer'; at: number; streams?: CallStream[]; metadata?: MetadataRevision; participants?: CallParticipant[] } = {
-      type: 'sip.reoffer',
-      at,
-    };
+    const event: Extract<CallEvent, { type: 'sip.reoffer' }> = { type: 'sip.reoffer', at, timer: timer ?? null };
     if (metadata || metadataError) {
       if (metadata) call.metadata = call.metadata && metadata.dataMode === 'partial' ? mergeMetadata(call.metadata, metadata) : metadata;
       event.metadata = revision(at, metadata ?? call.metadata, metadataError !== undefined);

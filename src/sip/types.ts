@@ -78,8 +78,10 @@ export interface RecordingSessionHandler {
   /**
    * A re-INVITE or UPDATE inside the dialog: hold/resume, metadata update or session refresh.
    * body is null when the request carried none (a bare refresh). The engine answers with a full SDP.
+   * timer is the session timer in force once this request is answered (RFC 4028 lets a refresh
+   * change the interval or the refresher); undefined when none is.
    */
-  reoffer(sessionId: string, body: SipBody | null, kind: ReofferKind): Promise<OfferAnswer>;
+  reoffer(sessionId: string, body: SipBody | null, kind: ReofferKind, timer: SessionTimer | undefined): Promise<OfferAnswer>;
   /** The dialog is over, however it ended. Called exactly once per session that was offered. */
   ended(sessionId: string, reason: EndReason): void;
 }

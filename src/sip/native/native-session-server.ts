@@ -735,7 +735,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     const handler = this.handler;
     if (!handler) return;
     const kind = isInvite ? 'invite' : 'update';
-    invoke(() => handler.reoffer(s.id, body, kind))
+    invoke(() => handler.reoffer(s.id, body, kind, decision.kind === 'timer' ? decision.timer : undefined))
       .then(
         (answer) => this.onReofferAnswer(s, pending, answer, decision),
         (err: unknown) => {

@@ -15,6 +15,8 @@ export interface UdpTransportOptions {
   onIgnored?: () => void;
 }
 
+const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export class UdpTransport implements Transport {
   readonly kind = 'udp' as const;
   private socket: dgram.Socket | null = null;
@@ -38,6 +40,13 @@ export class UdpTransport implements Transport {
       socket.once('error', onBindError);
       socket.bind(port, host, () => {
         socket.off('error', onBindError);
+        try {
+          // Bursts of INVITEs at hundreds per second overflow the kernel's default ~200 KB buffer;
+          // a drop costs the SRC a 500 ms retransmission. The kernel caps this at rmem_max.
+          socket.setRecvBufferSize(UDP_RECV_BUFFER_BYTES);
+        } catch {
+          // not permitted here: keep the default
+        }
         socket.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'sip udp socket error'));
         socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
         this.socket = socket;

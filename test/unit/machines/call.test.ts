@@ -105,6 +105,24 @@ describe('call machine', () => {
     expect(actor.getSnapshot().context.endReason).toBe('session-expired');
   });
 
+  it('follows a refresh that changes the interval or hands the refreshing to us', () => {
+    const { actor, clock, effects } = start({ timer: { interval: 90, refresher: 'uac' } });
+    actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+    // Longer interval: 300 s → BYE 32 s before expiry.
+    actor.send({ type: 'sip.reoffer', at: 1, timer: { interval: 300, refresher: 'uac' } });
+    clock.increment(267_999);
+    expect(effects).not.toContain('hangup:session-expired');
+    clock.increment(1);
+    expect(effects).toContain('hangup:session-expired');
+
+    const second = start({ timer: { interval: 90, refresher: 'uac' } });
+    second.actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+    second.actor.send({ type: 'sip.reoffer', at: 1, timer: { interval: 90, refresher: 'uas' } });
+    expect(second.actor.getSnapshot().value).toMatchObject({ live: { expiry: 'idle' } });
+    second.clock.increment(10 * 60_000);
+    expect(second.effects).not.toContain('hangup:session-expired');
+  });
+
   it('runs no expiry timer when we are the refresher or there is no timer', () => {
     for (const timer of [{ interval: 90, refresher: 'uas' as const }, undefined]) {
       const { actor, clock, effects } = start(timer ? { timer } : {});
