@@ -105,7 +105,7 @@ describe.skipIf(!haveSipp)('while the answer is pending', () => {
 
   it('keeps one dialog and one actor when the INVITE is retransmitted over UDP', async () => {
     const offers = node.engine.counters.offers;
-    const trying = node.sip.stats().responsesByCode[100] ?? 0;
+    const absorbed = node.sip.stats().retransmissionsAbsorbed;
     const seen = new Set<string>();
     const timer = setInterval(() => node.engine.listCalls().forEach((c) => seen.add(c.id)), 5);
     const run = await runSipp({ scenario: 'uac-invite-retransmitted.xml', port: node.addresses.sipUdp!, keys: { hold_ms: '100' } });
@@ -113,7 +113,7 @@ describe.skipIf(!haveSipp)('while the answer is pending', () => {
     expect(run.code, explain(run)).toBe(0);
     expect(node.engine.counters.offers - offers).toBe(1);
     expect(seen.size).toBe(1);
-    // Each copy was absorbed by the transaction and answered with 100 Trying again (RFC 3261 §17.2.1).
-    expect((node.sip.stats().responsesByCode[100] ?? 0) - trying).toBe(3);
+    // Both copies were absorbed by the INVITE server transaction (RFC 3261 §17.2.1).
+    expect(node.sip.stats().retransmissionsAbsorbed - absorbed).toBeGreaterThanOrEqual(2);
   });
 });

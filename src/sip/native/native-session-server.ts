@@ -91,6 +91,8 @@ export interface NativeServerStats {
   dropped: number;
   /** Messages that failed to parse or validate (answered or not). */
   parseErrors: number;
+  /** Request retransmissions matched to a live server transaction and kept from the engine. */
+  retransmissionsAbsorbed: number;
 }
 
 const ALLOW = ALLOWED_METHODS.join(', ');
@@ -121,7 +123,7 @@ export class NativeSessionServer implements RecordingSessionServer {
   private readonly txl: TransactionLayer;
   private readonly local: LocalAddress;
   private pendingOffers = 0;
-  private readonly counters = { dropped: 0, parseErrors: 0 };
+  private readonly counters = { dropped: 0, parseErrors: 0, retransmissions: 0 };
   private readonly sink: TransportSink;
 
   constructor(private readonly opts: NativeSessionServerOptions) {
@@ -230,6 +232,7 @@ export class NativeSessionServer implements RecordingSessionServer {
       responsesByCode: { ...this.txl.responsesByCode },
       dropped: this.counters.dropped,
       parseErrors: this.counters.parseErrors,
+      retransmissionsAbsorbed: this.counters.retransmissions,
     };
   }
 
@@ -383,6 +386,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     // RFC 3261 §17.2.3: a retransmission matches a live server transaction and goes no further.
     const existing = this.txl.match(req.txKey);
     if (existing) {
+      this.counters.retransmissions++;
       existing.onRetransmission();
       return;
     }
