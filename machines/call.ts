@@ -27,6 +27,29 @@ export interface CallStream {
   codec?: string;
   /** Our local RTP port; 0 for a rejected stream. */
   port: number;
+  /** Receive statistics, refreshed by `media.stats`. */
+  media?: StreamMedia;
+}
+
+/** Per-stream receive statistics the actor keeps (numbers only, no audio). */
+export interface StreamMedia {
+  packets: number;
+  lost: number;
+  late: number;
+  jitterMs: number;
+  audioSeconds: number;
+  lastPacketAt?: number;
+  wrongSource: number;
+  srtpAuthFailures: number;
+}
+
+/** A telephone-event digit seen on a stream (RFC 4733): a risk signal during a suspicious call. */
+export interface DtmfDigit {
+  digit: string;
+  /** Wall-clock ms. */
+  at: number;
+  streamIndex: number;
+  role?: CallParticipant['role'];
 }
 
 /** What changed in the metadata, without numbers or names. */
@@ -52,6 +75,8 @@ export interface CallInput {
   timer?: SessionTimer;
   source: string;
   startedAt: number;
+  /** End the call when no stream has received media for this long while not held; 0 disables. */
+  mediaTimeoutMs: number;
 }
 
 export interface CallContext extends CallInput {
@@ -62,6 +87,9 @@ export interface CallContext extends CallInput {
   refreshes: number;
   endedAt?: number;
   endReason?: EndReason;
+  /** Media inactivity counts from here: the answer, or the last resume. */
+  mediaSince?: number;
+  dtmf: DtmfDigit[];
 }
 
 export type CallEvent =
@@ -78,9 +106,12 @@ export type CallEvent =
       timer?: SessionTimer | null;
     }
   | { type: 'sip.ended'; reason: EndReason; at: number }
+  | { type: 'media.stats'; at: number; streams: Array<{ index: number; media: StreamMedia }> }
+  | { type: 'media.dtmf'; at: number; digit: string; streamIndex: number }
   | { type: 'call.hangup'; reason: EndReason };
 
 const MAX_METADATA_HISTORY = 32;
+const MAX_DTMF = 64;
 
 /** RFC 4028 §10: the side that does not refresh sends BYE min(32 s, interval/3) before expiry. */
 export function sessionExpiryMs(timer: SessionTimer): number {
@@ -105,6 +136,21 @@ export const callMachine = setup({
     persist: () => {},
     /** The call is over: remove it from the live registry. Provided by the engine. */
     callEnded: () => {},
+    applyMediaStats: assign({
+      streams: ({ context, event }) => {
+        if (event.type !== 'media.stats') return context.streams;
+        const byIndex = new Map(event.streams.map((s) => [s.index, s.media]));
+        return context.streams.map((s) => (byIndex.has(s.index) ? { ...s, media: byIndex.get(s.index) } : s));
+      },
+    }),
+    recordDtmf: assign({
+      dtmf: ({ context, event }) => {
+        if (event.type !== 'media.dtmf') return context.dtmf;
+        const role = context.streams.find((s) => s.index === event.streamIndex)?.role;
+        const digit: DtmfDigit = { digit: event.digit, at: event.at, streamIndex: event.streamIndex, ...(role ? { role } : {}) };
+        return [...context.dtmf, digit].slice(-MAX_DTMF);
+      },
+    }),
     applyReoffer: assign(({ context, event }) => {
       if (event.type !== 'sip.reoffer') return {};
       const history = event.metadata
@@ -121,6 +167,12 @@ export const callMachine = setup({
     }),
   },
   guards: {
+    mediaTimedOut: ({ context, event }) => {
+      if (event.type !== 'media.stats' || context.mediaTimeoutMs <= 0) return false;
+      let last = context.mediaSince ?? context.startedAt;
+      for (const s of event.streams) if ((s.media.lastPacketAt ?? 0) > last) last = s.media.lastPacketAt ?? 0;
+      return event.at - last >= context.mediaTimeoutMs;
+    },
     uacRefreshes: ({ context }) => context.timer?.refresher === 'uac',
     // Guards run before any region's actions, so a re-offer is judged by the timer it carries.
     uacRefreshesAfter: ({ context, event }) =>
@@ -141,12 +193,15 @@ export const callMachine = setup({
     streams: [],
     metadataHistory: [input.metadata],
     refreshes: 0,
+    dtmf: [],
   }),
   initial: 'live',
   states: {
     live: {
       type: 'parallel',
       on: {
+        'media.stats': { actions: 'applyMediaStats' },
+        'media.dtmf': { actions: 'recordDtmf' },
         'sip.ended': {
           target: 'ended',
           actions: assign({ endedAt: ({ event }) => event.at, endReason: ({ event }) => event.reason }),
@@ -181,8 +236,18 @@ export const callMachine = setup({
               },
             },
             active: {
-              entry: 'persist',
-              on: { 'sip.reoffer': [{ guard: 'heldAfter', target: 'held', actions: 'applyReoffer' }, { actions: ['applyReoffer', 'persist'] }] },
+              // Inactivity counts afresh from the answer and from every resume.
+              entry: [assign({ mediaSince: ({ event }) => ('at' in event ? event.at : undefined) }), 'persist'],
+              on: {
+                'media.stats': [
+                  {
+                    guard: 'mediaTimedOut',
+                    actions: ['applyMediaStats', raise({ type: 'call.hangup', reason: 'media-timeout' })],
+                  },
+                  { actions: 'applyMediaStats' },
+                ],
+                'sip.reoffer': [{ guard: 'heldAfter', target: 'held', actions: 'applyReoffer' }, { actions: ['applyReoffer', 'persist'] }],
+              },
             },
             held: {
               entry: 'persist',

@@ -130,6 +130,8 @@ export const SETTINGS = {
   CALLGUARD_RTP_HOST: { default: '', doc: 'Address RTP sockets bind to. Empty: CALLGUARD_SIP_HOST.' },
   CALLGUARD_MEDIA_ADDRESS: { default: '', doc: 'Address written in SDP answers (behind NAT: the public one). Empty: the RTP host.' },
   CALLGUARD_RTP_PORTS: { default: '20000-29999', doc: 'RTP port range LOW-HIGH; even ports carry RTP, odd ones RTCP.' },
+  CALLGUARD_MEDIA_TIMEOUT: { default: '60', doc: 'Seconds without RTP on every stream (not counting hold) after which a call is ended with BYE. 0 disables.' },
+  CALLGUARD_MEDIA_LATCH: { default: 'auto', doc: 'auto: accept RTP only from the offered address, but latch to the first source when the offer says 0.0.0.0 or its address is not the SIP source (NAT); always; never.' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
@@ -158,6 +160,8 @@ const schema = z.object({
   CALLGUARD_RTP_HOST: z.union([z.literal(''), host]),
   CALLGUARD_MEDIA_ADDRESS: z.union([z.literal(''), host]),
   CALLGUARD_RTP_PORTS: rtpRange,
+  CALLGUARD_MEDIA_TIMEOUT: z.coerce.number().min(0).max(86_400),
+  CALLGUARD_MEDIA_LATCH: z.enum(['auto', 'always', 'never']),
   CALLGUARD_SUBSCRIBERS: z.string().transform(list),
   CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
     const out: Cidr[] = [];
@@ -198,6 +202,7 @@ export interface Config {
   };
   http: { host: string; port: number };
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
+  media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -272,5 +277,12 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     },
     http: { host: v.CALLGUARD_HTTP_HOST, port: v.CALLGUARD_HTTP_PORT },
     rtp: { host: rtpHost, advertise: v.CALLGUARD_MEDIA_ADDRESS || rtpHost, ports: v.CALLGUARD_RTP_PORTS },
+    media: {
+      timeoutMs: Math.round(v.CALLGUARD_MEDIA_TIMEOUT * 1000),
+      latch: v.CALLGUARD_MEDIA_LATCH,
+      // The actor's view of stream stats (and the media timeout's resolution): a tenth of the
+      // timeout, between 0.2 and 2 s.
+      statsIntervalMs: Math.min(2000, Math.max(200, Math.round((v.CALLGUARD_MEDIA_TIMEOUT * 1000) / 10) || 2000)),
+    },
   };
 }

@@ -9,9 +9,10 @@ import { createActor, type Actor } from 'xstate';
 import { callMachine, type CallEvent, type CallInput, type CallStream, type MetadataRevision } from '../machines/call.js';
 import type { Config } from './config.js';
 import { maskNumber, type Logger } from './log.js';
-import { PortsExhaustedError, type RtpEndpoint, type RtpPortPool } from './media/types.js';
-import { buildAnswer, chooseCodec, chooseTelephoneEvent, mergeMetadata, parseRecordingBody, resolveParticipants } from './siprec/index.js';
-import type { CallParticipant, OfferedMedia, OfferedSdp, RecordingMetadata } from './siprec/types.js';
+import { mediaPlan, type MediaPlan } from './media/media-plan.js';
+import { PortsExhaustedError, type PcmFrame, type RtpEndpoint, type RtpPortPool } from './media/types.js';
+import { buildAnswer, chooseCodec, mergeMetadata, parseRecordingBody, resolveParticipants } from './siprec/index.js';
+import type { CallParticipant, OfferedSdp, RecordingMetadata } from './siprec/types.js';
 import type {
   EndReason,
   OfferAnswer,
@@ -28,6 +29,7 @@ export interface EngineDeps {
   config: Pick<Config, 'defaultCountry' | 'subscriberHeader' | 'nodeId'> & {
     sip: Pick<Config['sip'], 'maxCalls'>;
     rtp: Pick<Config['rtp'], 'advertise'>;
+    media?: Partial<Config['media']>;
   };
   sip: RecordingSessionServer;
   subscribers: SubscriberStore;
@@ -44,6 +46,8 @@ interface LiveCall {
   actor: CallActor;
   /** RTP endpoint per offered m-line index. */
   media: Map<number, RtpEndpoint>;
+  /** Unsubscribe functions of the endpoints' DTMF listeners, by m-line index. */
+  wired: Map<number, () => void>;
   offer: OfferedSdp;
   metadata?: RecordingMetadata;
   answer: string;
@@ -84,6 +88,10 @@ export class Engine implements RecordingSessionHandler {
   private readonly byId = new Map<string, LiveCall>();
   /** Offers being answered; true once the SRC cancelled it. */
   private readonly pending = new Map<string, { cancelled: boolean }>();
+  /** The media plan of each call's current answer, by answer session id. */
+  private readonly plans = new Map<string, MediaPlan[]>();
+  /** Reads every stream's stats into its actor: media timeout and the ops view. */
+  private readonly statsTimer: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly now: () => number;
   private closing: Promise<void> | undefined;
@@ -92,6 +100,8 @@ export class Engine implements RecordingSessionHandler {
   constructor(private readonly deps: EngineDeps) {
     this.log = deps.logger.child({ mod: 'engine' });
     this.now = deps.now ?? Date.now;
+    this.statsTimer = setInterval(() => this.sweepMediaStats(), deps.config.media?.statsIntervalMs ?? 1000);
+    this.statsTimer.unref();
   }
 
   get activeCalls(): number {
@@ -138,14 +148,16 @@ export class Engine implements RecordingSessionHandler {
       const answerSessionId = randomId();
       let answer: string;
       try {
-        answer = await this.allocateAndAnswer(sdp, media, answerSessionId, 1);
+        answer = await this.allocateAndAnswer(session, sdp, media, answerSessionId, 1);
       } catch (err) {
+        this.plans.delete(answerSessionId);
         await closeAll(media.values());
         if (err instanceof PortsExhaustedError) return reject(503, 'Media Ports Exhausted', { 'Retry-After': '5' });
         if (err instanceof NoUsableStreamError) return reject(488, 'No Usable Audio Stream');
         throw err;
       }
       if (pend.cancelled || this.closing) {
+        this.plans.delete(answerSessionId);
         await closeAll(media.values());
         return reject(487, 'Request Terminated');
       }
@@ -197,7 +209,8 @@ export class Engine implements RecordingSessionHandler {
     if (sdp && !isSameOffer(call.offer, sdp)) {
       try {
         const version = call.answerVersion + 1;
-        call.answer = await this.allocateAndAnswer(sdp, call.media, call.answerSessionId, version);
+        call.answer = await this.allocateAndAnswer(call.session, sdp, call.media, call.answerSessionId, version, this.plans.get(call.answerSessionId));
+        this.wireMedia(call);
         call.answerVersion = version;
         call.offer = sdp;
       } catch (err) {
@@ -254,6 +267,7 @@ export class Engine implements RecordingSessionHandler {
   /** Ends every call (BYE through the adapter) and releases everything. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.statsTimer);
       await this.deps.sip.close().catch((err: unknown) => this.log.error({ err }, 'closing SIP failed'));
       // The adapter reported 'shutdown' for its dialogs; anything left is ended here.
       for (const call of [...this.byId.values()]) call.actor.send({ type: 'sip.ended', reason: 'shutdown', at: this.now() });
@@ -284,30 +298,45 @@ export class Engine implements RecordingSessionHandler {
     return resolveParticipants(input, (n) => provisioned.has(n));
   }
 
-  /** Ensures one endpoint per usable m-line (keeping existing ones), releases the rest, builds the SDP. */
+  /**
+   * Ensures one endpoint per usable m-line (keeping existing ones), releases the rest, configures
+   * each from the offer (codecs, expected source, SRTP key, hold) and builds the SDP answer.
+   */
   private async allocateAndAnswer(
+    session: SessionInfo,
     sdp: OfferedSdp,
     media: Map<number, RtpEndpoint>,
     sessionId: string,
     version: number,
+    previous?: MediaPlan[],
   ): Promise<string> {
-    const plan = sdp.media.map((m) => ({ m, codec: usable(m) ? chooseCodec(m) : undefined }));
-    if (!plan.some((p) => p.codec)) throw new NoUsableStreamError();
+    const plans = sdp.media.map((m, i) =>
+      mediaPlan(m, {
+        sipSource: session.source.address,
+        latch: this.deps.config.media?.latch ?? 'auto',
+        // Keep our SRTP key across re-offers of the same stream: the SRC may check it.
+        previous: previous?.[i],
+      }),
+    );
+    if (!plans.some((p) => p.codec)) throw new NoUsableStreamError();
     for (const [index, ep] of media) {
-      if (!plan[index]?.codec) {
+      if (!plans[index]?.codec) {
         media.delete(index);
         await ep.close();
       }
     }
-    for (const { m, codec } of plan) {
-      if (codec && !media.has(m.index)) media.set(m.index, await this.deps.ports.allocate());
+    for (const p of plans) {
+      if (p.codec && !media.has(p.index)) media.set(p.index, await this.deps.ports.allocate());
     }
+    for (const p of plans) if (p.config) media.get(p.index)?.configure(p.config);
+    this.plans.set(sessionId, plans);
     return buildAnswer(
       sdp,
-      plan.map(({ m, codec }) => ({
-        port: codec ? (media.get(m.index)?.port ?? 0) : 0,
-        codec,
-        telephoneEvent: codec ? chooseTelephoneEvent(m, codec) : undefined,
+      plans.map((p) => ({
+        port: p.codec ? (media.get(p.index)?.port ?? 0) : 0,
+        codec: p.codec,
+        telephoneEvent: p.telephoneEvent,
+        crypto: p.answerCrypto,
       })),
       { address: this.deps.config.rtp.advertise, sessionId, version, userAgent: 'callguard' },
     );
@@ -338,6 +367,7 @@ export class Engine implements RecordingSessionHandler {
       timer: session.timer,
       source: `${session.source.transport}:${session.source.address}:${session.source.port}`,
       startedAt: session.receivedAt,
+      mediaTimeoutMs: this.deps.config.media?.timeoutMs ?? 60_000,
     };
     const machine = callMachine.provide({
       actions: {
@@ -348,6 +378,9 @@ export class Engine implements RecordingSessionHandler {
           });
         },
         releaseMedia: () => {
+          for (const off of call.wired.values()) off();
+          call.wired.clear();
+          this.plans.delete(answerSessionId);
           const eps = [...media.values()];
           media.clear();
           void closeAll(eps);
@@ -361,12 +394,81 @@ export class Engine implements RecordingSessionHandler {
       },
     });
     const actor = createActor(machine, { input });
-    const call: LiveCall = { id, sessionId: session.id, actor, media, offer: sdp, metadata, answer, answerVersion: 1, answerSessionId, session };
+    const call: LiveCall = {
+      id,
+      sessionId: session.id,
+      actor,
+      media,
+      wired: new Map(),
+      offer: sdp,
+      metadata,
+      answer,
+      answerVersion: 1,
+      answerSessionId,
+      session,
+    };
     this.bySession.set(session.id, call);
     this.byId.set(id, call);
     actor.start();
     actor.send({ type: 'sip.answered', streams: describeStreams(sdp, media, roles.participants), at });
+    this.wireMedia(call);
     return call;
+  }
+
+  /** Subscribes the actor to DTMF of endpoints not yet wired (after the answer and each re-offer). */
+  private wireMedia(call: LiveCall): void {
+    for (const [index, off] of call.wired) {
+      if (!call.media.has(index)) {
+        off();
+        call.wired.delete(index);
+      }
+    }
+    for (const [index, ep] of call.media) {
+      if (call.wired.has(index)) continue;
+      call.wired.set(
+        index,
+        ep.onDtmf((e) => call.actor.send({ type: 'media.dtmf', at: this.now(), digit: e.digit, streamIndex: index })),
+      );
+    }
+  }
+
+  private sweepMediaStats(): void {
+    const at = this.now();
+    for (const call of this.byId.values()) {
+      const streams = [...call.media].map(([index, ep]) => {
+        const s = ep.stats();
+        return {
+          index,
+          media: {
+            packets: s.packets,
+            lost: s.lost,
+            late: s.late,
+            jitterMs: s.jitterMs,
+            audioSeconds: s.audioSeconds,
+            ...(s.lastPacketAt !== undefined ? { lastPacketAt: s.lastPacketAt } : {}),
+            wrongSource: s.wrongSource,
+            srtpAuthFailures: s.srtpAuthFailures,
+          },
+        };
+      });
+      call.actor.send({ type: 'media.stats', at, streams });
+    }
+  }
+
+  /**
+   * A call's decoded audio: 20 ms PCM frames per stream, with the stream (label, role) they came
+   * from. The speech recognizers subscribe here. Returns an unsubscribe function.
+   */
+  subscribeAudio(callId: string, listener: (frame: PcmFrame, stream: CallStream) => void): (() => void) | undefined {
+    const call = this.byId.get(callId);
+    if (!call) return undefined;
+    const offs = [...call.media].map(([index, ep]) =>
+      ep.onFrame((frame) => {
+        const stream = call.actor.getSnapshot().context.streams.find((s) => s.index === index);
+        if (stream) listener(frame, stream);
+      }),
+    );
+    return () => offs.forEach((off) => off());
   }
 
   private summarise(call: LiveCall): CallSummary {
@@ -389,10 +491,6 @@ export class Engine implements RecordingSessionHandler {
 
 class NoUsableStreamError extends Error {
   readonly code = 'ENGINE_NO_USABLE_STREAM';
-}
-
-function usable(m: OfferedMedia): boolean {
-  return m.type === 'audio' && m.port !== 0;
 }
 
 function randomId(): string {

@@ -16,6 +16,7 @@ const input = (over: Partial<CallInput> = {}): CallInput => ({
   metadata: { at: 0, dataMode: 'complete', participants: 2, streams: 2, degraded: false },
   source: 'udp:127.0.0.1:5080',
   startedAt: 0,
+  mediaTimeoutMs: 0,
   ...over,
 });
 
@@ -160,5 +161,61 @@ describe('call machine', () => {
     expect(restored.getSnapshot().value).toMatchObject({ live: { dialog: 'active' } });
     expect(restored.getSnapshot().context.streams).toHaveLength(2);
     expect(effects).not.toContain('persist');
+  });
+
+  describe('media', () => {
+    const media = (lastPacketAt: number | undefined, packets = 10) => ({
+      packets,
+      lost: 0,
+      late: 0,
+      jitterMs: 1,
+      audioSeconds: packets * 0.02,
+      ...(lastPacketAt !== undefined ? { lastPacketAt } : {}),
+      wrongSource: 0,
+      srtpAuthFailures: 0,
+    });
+
+    it('keeps per-stream stats from media.stats', () => {
+      const { actor } = start();
+      actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 0 });
+      actor.send({ type: 'media.stats', at: 1000, streams: [{ index: 1, media: media(990, 50) }] });
+      const streams = actor.getSnapshot().context.streams;
+      expect(streams[0]?.media).toBeUndefined();
+      expect(streams[1]?.media).toMatchObject({ packets: 50, lastPacketAt: 990 });
+    });
+
+    it('hangs up when no stream has had media for the timeout while active', () => {
+      const { actor, effects } = start({ mediaTimeoutMs: 5000 });
+      actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 0 });
+      actor.send({ type: 'media.stats', at: 4000, streams: [{ index: 0, media: media(undefined, 0) }] });
+      expect(effects).not.toContain('hangup:media-timeout');
+      actor.send({ type: 'media.stats', at: 6000, streams: [{ index: 0, media: media(3000) }, { index: 1, media: media(2000) }] });
+      expect(effects).not.toContain('hangup:media-timeout'); // 3 s since the last packet
+      actor.send({ type: 'media.stats', at: 8000, streams: [{ index: 0, media: media(3000) }, { index: 1, media: media(2000) }] });
+      expect(effects).toContain('hangup:media-timeout');
+      expect(actor.getSnapshot().context.endReason).toBe('media-timeout');
+    });
+
+    it('suspends the timeout while held and counts afresh from the resume', () => {
+      const { actor, effects } = start({ mediaTimeoutMs: 5000 });
+      actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+      actor.send({ type: 'sip.reoffer', streams: [stream(0, true)], at: 1000 });
+      actor.send({ type: 'media.stats', at: 60_000, streams: [{ index: 0, media: media(900) }] });
+      expect(effects).not.toContain('hangup:media-timeout');
+      actor.send({ type: 'sip.reoffer', streams: [stream(0)], at: 61_000 });
+      actor.send({ type: 'media.stats', at: 65_000, streams: [{ index: 0, media: media(900) }] });
+      expect(effects).not.toContain('hangup:media-timeout');
+      actor.send({ type: 'media.stats', at: 66_000, streams: [{ index: 0, media: media(900) }] });
+      expect(effects).toContain('hangup:media-timeout');
+    });
+
+    it('records DTMF digits with the sending role, bounded', () => {
+      const { actor } = start();
+      actor.send({ type: 'sip.answered', streams: [stream(0), { ...stream(1), role: 'subscriber' }], at: 0 });
+      actor.send({ type: 'media.dtmf', at: 5, digit: '4', streamIndex: 1 });
+      expect(actor.getSnapshot().context.dtmf).toEqual([{ digit: '4', at: 5, streamIndex: 1, role: 'subscriber' }]);
+      for (let i = 0; i < 100; i++) actor.send({ type: 'media.dtmf', at: i, digit: '1', streamIndex: 0 });
+      expect(actor.getSnapshot().context.dtmf).toHaveLength(64);
+    });
   });
 });
