@@ -7,11 +7,14 @@ import { parseArgs } from 'node:util';
 import { startNode } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
+import { simulateCommand } from './simulate/index.js';
 
 const USAGE = `usage: callguard <command> [options]
 
 commands:
   serve [--config FILE]   run a callguard node (SIPREC server + ops API)
+  simulate [options]      place a recorded call against a callguard, as an SBC would
+                          (callguard simulate --help for its options)
 
 Settings come from CALLGUARD_* environment variables and an optional JSON file
 (see docs/configuration.md).`;
@@ -64,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'simulate':
+      return simulateCommand(rest);
     case undefined:
     case 'help':
     case '--help':

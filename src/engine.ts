@@ -96,6 +96,8 @@ export class Engine implements RecordingSessionHandler {
   private readonly now: () => number;
   private closing: Promise<void> | undefined;
   readonly counters = { offers: 0, rejected: 0, ended: 0 };
+  /** Ended calls by reason (bye, cancel, session-expired, media-timeout, …). */
+  readonly endReasons: Partial<Record<EndReason, number>> = {};
 
   constructor(private readonly deps: EngineDeps) {
     this.log = deps.logger.child({ mod: 'engine' });
@@ -389,6 +391,8 @@ export class Engine implements RecordingSessionHandler {
           this.bySession.delete(session.id);
           this.byId.delete(id);
           this.counters.ended++;
+          const reason = context.endReason ?? 'bye';
+          this.endReasons[reason] = (this.endReasons[reason] ?? 0) + 1;
           this.log.info({ callId: id, reason: context.endReason }, 'recording ended');
         },
       },

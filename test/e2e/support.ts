@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { startNode, type NodeOverrides, type RunningNode } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
@@ -54,6 +54,8 @@ export interface SippOptions {
   keys?: Record<string, string>;
   timeoutSeconds?: number;
   traceRtt?: boolean;
+  /** sipp's local RTP port (-mp), for scenarios that stream audio. */
+  mediaPort?: number;
 }
 
 /** Runs one sipp scenario to completion; never hangs past its timeout. */
@@ -62,7 +64,8 @@ export function runSipp(o: SippOptions): Promise<SippRun> {
   const keys = { caller: CALLER, subscriber: SUBSCRIBER, hold_ms: '0', session_expires: '1800', ...o.keys };
   const args = [
     `127.0.0.1:${o.port}`,
-    '-sf', join(SCENARIOS, o.scenario),
+    '-sf', isAbsolute(o.scenario) ? o.scenario : join(SCENARIOS, o.scenario),
+    ...(o.mediaPort ? ['-mp', String(o.mediaPort)] : []),
     '-i', '127.0.0.1',
     '-t', o.transport === 'tcp' ? 't1' : 'u1',
     '-m', String(o.calls ?? 1),
