@@ -25,12 +25,15 @@ export interface DtmfEvent {
 }
 
 export interface StreamStats {
+  /** RTP packets accepted: right source, authenticated (SRTP), well-formed, a mapped payload type. */
   packets: number;
+  /** UDP payload octets of those packets (SRTP tag included). */
   bytes: number;
   /** Packets never received (sequence gaps), including those that arrived too late to use. */
   lost: number;
   /** Packets that arrived after their slot was played out (also counted in lost). */
   late: number;
+  /** Packets received twice (an SRTP packet whose index was already accepted counts here, not as an auth failure). */
   duplicates: number;
   /** Packets put back in order by the reorder buffer. */
   reordered: number;
@@ -46,7 +49,10 @@ export interface StreamStats {
   lastPacketAt?: number;
   /** Packets dropped because they came from an address other than the expected/latched one. */
   wrongSource: number;
-  /** SRTP packets dropped for a failed authentication tag or replay. */
+  /**
+   * SRTP/SRTCP packets dropped for a failed authentication tag, or every packet while the configured
+   * key is unusable. Replays of an accepted index count as duplicates, older than the window as late.
+   */
   srtpAuthFailures: number;
   /** Packets that were not RTP or carried an unknown payload type. */
   malformed: number;

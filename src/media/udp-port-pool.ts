@@ -1,53 +1,117 @@
-import { createSocket, type Socket } from 'node:dgram';
+/**
+ * The RTP port pool: each endpoint is a bound UDP socket on an even port for RTP and one on the
+ * odd port above it for RTCP (RFC 3550 §11: RTCP on the next higher, odd, port). The RTCP socket is
+ * bound even when rtcp-mux is agreed later — configure() comes after allocate(), and holding the pair
+ * keeps the answer's implicit RTCP port truthful. RTCP arriving on the RTP port is demultiplexed
+ * either way (RFC 5761 §4).
+ *
+ * Released ports go to the back of the free list, so a late packet of an old call does not land in
+ * a new one. A port another process holds is skipped (and put back at the end to retry later).
+ * One timer for the whole pool drives every endpoint's housekeeping (idle reorder flush, DTMF end).
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { PortsExhaustedError, type RtpEndpoint, type RtpPortPool } from './types.js';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../log.js';
+import { RtpStream, type RtpStreamOptions } from './rtp-stream.js';
+import {
+  PortsExhaustedError,
+  type DtmfEvent,
+  type PcmFrame,
+  type RtpEndpoint,
+  type RtpPortPool,
+  type StreamConfig,
+  type StreamStats,
+} from './types.js';
 
 export interface UdpPortPoolOptions {
   host: string;
+  /** Port range, inclusive; RTP takes the even ports, RTCP the odd one above each. */
   min: number;
   max: number;
+  /** Reorder depth, concealment cap, DTMF idle: see RtpStreamOptions. */
+  stream?: Omit<RtpStreamOptions, 'logger'>;
+  /** Kernel receive buffer per socket; 50 packets/s need little, but bursts after a stall do. */
+  recvBufferBytes?: number;
+  /** Housekeeping period (default 50 ms). */
+  tickMs?: number;
+  logger?: Logger;
 }
 
+const DEFAULT_RECV_BUFFER = 64 * 1024;
+
 class UdpRtpEndpoint implements RtpEndpoint {
-  packets = 0;
-  lastPacketAt: number | undefined;
   private closing: Promise<void> | undefined;
+  readonly stream: RtpStream;
 
   constructor(
     readonly port: number,
-    private readonly socket: Socket,
+    private readonly rtp: Socket,
+    private readonly rtcp: Socket,
+    streamOptions: RtpStreamOptions,
     private readonly onClosed: (ep: UdpRtpEndpoint) => void,
   ) {
-    socket.on('message', () => {
-      this.packets++;
-      this.lastPacketAt = Date.now();
-    });
+    const stream = new RtpStream(streamOptions);
+    this.stream = stream;
+    // One listener per socket for its lifetime: no closure is created per packet.
+    rtp.on('message', (msg: Buffer, rinfo: RemoteInfo) => stream.receive(msg, rinfo.address, rinfo.port));
+    rtcp.on('message', (msg: Buffer, rinfo: RemoteInfo) => stream.receiveRtcp(msg, rinfo.address, rinfo.port));
+  }
+
+  configure(config: StreamConfig): void {
+    this.stream.configure(config);
+  }
+
+  stats(): StreamStats {
+    return this.stream.stats();
+  }
+
+  onFrame(listener: (frame: PcmFrame) => void): () => void {
+    return this.stream.onFrame(listener);
+  }
+
+  onDtmf(listener: (event: DtmfEvent) => void): () => void {
+    return this.stream.onDtmf(listener);
+  }
+
+  tick(now: number): void {
+    this.stream.tick(now);
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.socket.close(() => {
-        this.onClosed(this);
-        resolve();
-      });
-    });
+    this.closing ??= (async () => {
+      this.stream.close();
+      // Both sockets, even if one close fails; then the port pair goes back to the pool.
+      await Promise.allSettled([closeSocket(this.rtp), closeSocket(this.rtcp)]);
+      this.onClosed(this);
+    })();
     return this.closing;
   }
 }
 
-/**
- * Hands out even ports of a range, each as a really bound UDP socket (odd port+1 is kept for RTCP).
- * Released ports go to the back of the free list so a late packet from an old call does not land
- * in a new one. A port another process holds is skipped and retried later.
- */
+function closeSocket(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve(); // already closed
+    }
+  });
+}
+
+/** Hands out even ports of a range as bound RTP/RTCP socket pairs. */
 export class UdpPortPool implements RtpPortPool {
   private readonly freeList: number[] = [];
   private readonly live = new Set<UdpRtpEndpoint>();
   private closing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly streamOptions: RtpStreamOptions;
 
   constructor(private readonly opts: UdpPortPoolOptions) {
+    if (!(opts.min >= 1 && opts.max <= 65535 && opts.min <= opts.max)) throw new RangeError('bad RTP port range');
     const first = opts.min % 2 === 0 ? opts.min : opts.min + 1;
     for (let p = first; p + 1 <= opts.max; p += 2) this.freeList.push(p);
+    this.streamOptions = opts.logger ? { ...opts.stream, logger: opts.logger } : { ...opts.stream };
   }
 
   get inUse(): number {
@@ -64,24 +128,54 @@ export class UdpPortPool implements RtpPortPool {
     for (let tries = this.freeList.length; tries > 0; tries--) {
       const port = this.freeList.shift();
       if (port === undefined) break;
-      const socket = await this.bind(port);
-      if (!socket) {
+      const pair = await this.bindPair(port);
+      if (!pair) {
         this.freeList.push(port);
         continue;
       }
-      const ep = new UdpRtpEndpoint(port, socket, (closed) => {
+      if (this.closing) {
+        // The pool closed while we were binding.
+        await Promise.allSettled([closeSocket(pair[0]), closeSocket(pair[1])]);
+        throw new PortsExhaustedError();
+      }
+      const ep = new UdpRtpEndpoint(port, pair[0], pair[1], this.streamOptions, (closed) => {
         this.live.delete(closed);
         if (!this.closing) this.freeList.push(closed.port);
+        if (this.live.size === 0) this.stopTimer();
       });
       this.live.add(ep);
+      this.startTimer();
       return ep;
     }
+    this.opts.logger?.warn({ min: this.opts.min, max: this.opts.max, inUse: this.live.size }, 'rtp ports exhausted');
     throw new PortsExhaustedError();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled([...this.live].map((ep) => ep.close())).then(() => {
+      this.stopTimer();
+      this.freeList.length = 0;
+    });
+    return this.closing;
+  }
+
+  private async bindPair(port: number): Promise<[Socket, Socket] | undefined> {
+    const rtp = await this.bind(port);
+    if (!rtp) return undefined;
+    const rtcp = await this.bind(port + 1);
+    if (!rtcp) {
+      await closeSocket(rtp);
+      return undefined;
+    }
+    return [rtp, rtcp];
   }
 
   private bind(port: number): Promise<Socket | undefined> {
     return new Promise((resolve) => {
-      const socket = createSocket({ type: isIPv6(this.opts.host) ? 'udp6' : 'udp4' });
+      const socket = createSocket({
+        type: isIPv6(this.opts.host) ? 'udp6' : 'udp4',
+        recvBufferSize: this.opts.recvBufferBytes ?? DEFAULT_RECV_BUFFER,
+      });
       const onError = (): void => {
         try {
           socket.close();
@@ -91,19 +185,26 @@ export class UdpPortPool implements RtpPortPool {
         resolve(undefined);
       };
       socket.once('error', onError);
-      socket.bind(port, this.opts.host, () => {
+      socket.bind({ port, address: this.opts.host, exclusive: true }, () => {
         socket.off('error', onError);
         // A socket error after binding (ICMP unreachable on some stacks) must not crash the process.
-        socket.on('error', () => {});
+        socket.on('error', (err) => this.opts.logger?.debug({ err, port }, 'rtp socket error'));
         resolve(socket);
       });
     });
   }
 
-  close(): Promise<void> {
-    this.closing ??= Promise.all([...this.live].map((ep) => ep.close())).then(() => {
-      this.freeList.length = 0;
-    });
-    return this.closing;
+  private startTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      for (const ep of this.live) ep.tick(now);
+    }, this.opts.tickMs ?? 50);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 }

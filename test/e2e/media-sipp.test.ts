@@ -22,7 +22,7 @@ describe.skipIf(!ready)('RTP from sipp', () => {
     const wav = join(dir, 'tone.wav');
     execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'mu-law', wav, 'synth', '2', 'sine', '1000', 'vol', '0.5']);
     scenario = join(dir, 'scenario.xml');
-    writeFileSync(scenario, readFileSync(join(SCENARIOS, 'uac-rtp-then-silence-expect-bye.xml'), 'utf8').replace('[rtp_file]', wav));
+    writeFileSync(scenario, readFileSync(join(SCENARIOS, 'uac-rtp-then-silence-expect-bye.xml'), 'utf8').replaceAll('[rtp_file]', wav));
     node = await startTestNode({ CALLGUARD_MEDIA_TIMEOUT: '1.5' });
   });
   afterAll(async () => {

@@ -4,10 +4,11 @@ export interface AudioDecoder {
   /** Decodes one RTP payload to mono PCM at the codec's sampleRate. */
   decode(payload: Buffer): Int16Array;
   /**
-   * Decodes into a caller-owned buffer at `offset` and returns the number of samples written, so the
-   * receive path allocates nothing per packet. `out` must have room for `samplesFor(payload.length)`.
+   * Decodes `payload[start, end)` (default: all of it) into a caller-owned buffer at `offset` and
+   * returns the number of samples written, so the receive path allocates nothing per packet — not
+   * even a view of the datagram. `out` must have room for `samplesFor(end - start)`.
    */
-  decodeInto(payload: Uint8Array, out: Int16Array, offset: number): number;
+  decodeInto(payload: Uint8Array, out: Int16Array, offset: number, start?: number, end?: number): number;
   /** PCM samples one payload of this many bytes decodes to (G.711: 1 per byte, G.722: 2 per byte). */
   samplesFor(payloadBytes: number): number;
 }

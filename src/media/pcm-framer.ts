@@ -1,0 +1,122 @@
+/**
+ * Re-frames decoded PCM into exact 20 ms frames (160 samples at 8 kHz, 320 at 16 kHz) whatever the
+ * sender's ptime (RFC 3551 §4.5: 10–40 ms are common), and inserts concealment silence.
+ *
+ * Decoders write straight into a slab (`reserve` / `commit`) that holds ~1 s of consecutive frames;
+ * a completed frame is handed out as a view of its slab region, which is never written again. So a
+ * frame costs one small view object and no copy, and listeners may keep frames as long as they like
+ * (a kept frame keeps its slab alive). When the slab is full, the partial frame moves to a new one.
+ */
+import type { PcmFrame } from './types.js';
+
+export const FRAME_MS = 20;
+/** Frames per slab: 50 × 320 B = 16 KiB at 8 kHz. */
+const SLAB_FRAMES = 50;
+/** Room past the partial frame for a whole packet to be decoded in place (MTU of G.722 ≈ 2,920). */
+const HEADROOM = 4096;
+
+export interface FrameSink {
+  frame(frame: PcmFrame): void;
+}
+
+export class PcmFramer {
+  sampleRate: 8000 | 16000;
+  frameSize: number;
+  /** Current slab: [base, base + fill) is the frame in progress; decoders write at base + fill. */
+  acc: Int16Array;
+  private base = 0;
+  private fill = 0;
+  private concealedInFrame = false;
+  /** Frames emitted so far; frame timestamps are `frames × 20 ms`, so the timeline has no gaps. */
+  frames = 0;
+  /** Concealment samples produced. */
+  concealedSamples = 0;
+
+  constructor(
+    private readonly sink: FrameSink,
+    sampleRate: 8000 | 16000 = 8000,
+  ) {
+    this.sampleRate = sampleRate;
+    this.frameSize = (sampleRate * FRAME_MS) / 1000;
+    this.acc = this.newSlab(0);
+  }
+
+  /** Media time of the next sample, ms since the stream's first packet. */
+  positionMs(): number {
+    return this.frames * FRAME_MS + (this.fill * 1000) / this.sampleRate;
+  }
+
+  /** A codec with another sample rate took over: finish the partial frame with silence, resize. */
+  setRate(rate: 8000 | 16000): void {
+    if (rate === this.sampleRate) return;
+    this.padFrame();
+    this.sampleRate = rate;
+    this.frameSize = (rate * FRAME_MS) / 1000;
+    this.acc = this.newSlab(0);
+    this.base = 0;
+  }
+
+  /** Index in `acc` where `n` samples may be written. */
+  reserve(n: number): number {
+    if (this.base + this.fill + n > this.acc.length) {
+      const slab = this.newSlab(this.fill + n);
+      slab.set(this.acc.subarray(this.base, this.base + this.fill));
+      this.acc = slab;
+      this.base = 0;
+    }
+    return this.base + this.fill;
+  }
+
+  /** `n` samples were decoded at `reserve()`'s index; the first `skip` of them overlap and are dropped. */
+  commit(n: number, skip: number): void {
+    if (skip > 0) {
+      if (skip >= n) return;
+      const at = this.base + this.fill;
+      this.acc.copyWithin(at, at + skip, at + n);
+      n -= skip;
+    }
+    this.fill += n;
+    if (this.fill >= this.frameSize) this.emitFull();
+  }
+
+  /** Appends `n` samples of silence standing in for missing audio. */
+  conceal(n: number): void {
+    this.concealedSamples += n;
+    while (n > 0) {
+      const room = this.frameSize - this.fill;
+      const k = n < room ? n : room;
+      const at = this.reserve(k);
+      this.acc.fill(0, at, at + k);
+      this.fill += k;
+      n -= k;
+      this.concealedInFrame = true;
+      if (this.fill === this.frameSize) this.emitFull();
+    }
+  }
+
+  /** Completes a partial frame with silence (codec rate change). */
+  padFrame(): void {
+    if (this.fill > 0) this.conceal(this.frameSize - this.fill);
+  }
+
+  private newSlab(minimum: number): Int16Array {
+    return new Int16Array(Math.max(this.frameSize * SLAB_FRAMES, minimum + this.frameSize) + HEADROOM);
+  }
+
+  private emitFull(): void {
+    const size = this.frameSize;
+    while (this.fill >= size) {
+      const frame: PcmFrame = {
+        samples: this.acc.subarray(this.base, this.base + size),
+        sampleRate: this.sampleRate,
+        timestamp: this.frames * FRAME_MS,
+        concealed: this.concealedInFrame,
+      };
+      this.frames++;
+      this.concealedInFrame = false;
+      this.base += size;
+      this.fill -= size;
+      this.sink.frame(frame);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The pool with real UDP sockets on 127.0.0.1: allocation, RTP in → frames out, source checks,
+ * RTCP on port+1, release and reuse, ports held elsewhere, exhaustion.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeSenderReport } from '../../../src/media/rtcp.js';
+import { UdpPortPool } from '../../../src/media/udp-port-pool.js';
+import { PortsExhaustedError, type PcmFrame, type RtpEndpoint, type StreamConfig } from '../../../src/media/types.js';
+import { pcmuPacket } from '../../unit/media/stream-harness.js';
+
+const HOST = '127.0.0.1';
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A port range unlikely to collide with other test files running at the same time. */
+function range(pairs: number): { min: number; max: number } {
+  const min = 20000 + 2 * Math.floor(Math.random() * 10000);
+  return { min, max: min + pairs * 2 - 1 };
+}
+
+function pool(pairs: number): UdpPortPool {
+  const p = new UdpPortPool({ host: HOST, ...range(pairs) });
+  cleanups.push(() => p.close());
+  return p;
+}
+
+async function client(): Promise<Socket> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, HOST, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => s.close(() => resolve())));
+  return s;
+}
+
+function send(s: Socket, buf: Buffer, port: number): Promise<void> {
+  return new Promise((resolve, reject) => s.send(buf, port, HOST, (err) => (err ? reject(err) : resolve())));
+}
+
+async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const config = (source: StreamConfig['source']): StreamConfig => ({
+  codecs: [{ payloadType: 0, name: 'PCMU', clockRate: 8000 }],
+  source,
+  rtcpMux: false,
+  held: false,
+});
+
+describe('UdpPortPool', () => {
+  it('receives RTP from the configured source as 20 ms frames; another source port is dropped and counted', async () => {
+    const p = pool(4);
+    const ep = await p.allocate();
+    expect(ep.port % 2).toBe(0);
+    expect(p.inUse).toBe(1);
+    const sender = await client();
+    const intruder = await client();
+    ep.configure(config({ address: HOST, port: sender.address().port }));
+    const frames: PcmFrame[] = [];
+    ep.onFrame((f) => frames.push(f));
+    for (let i = 0; i < 10; i++) {
+      await send(sender, pcmuPacket({ seq: i, ts: i * 160 }, 160, i), ep.port);
+      if (i === 5) await send(intruder, pcmuPacket({ seq: 6, ts: 960 }, 160, 50), ep.port);
+    }
+    await waitFor(() => frames.length === 10 && ep.stats().wrongSource === 1);
+    expect(frames.every((f) => f.samples.length === 160 && !f.concealed)).toBe(true);
+    expect(ep.stats()).toMatchObject({ packets: 10, wrongSource: 1, lost: 0, codec: 'PCMU/8000' });
+    expect(ep.stats().lastPacketAt).toBeGreaterThan(Date.now() - 5000);
+
+    // RTCP on port + 1 (RFC 3550 §11)
+    await send(sender, writeSenderReport({ ssrc: 0x1111, ntpSeconds: 1, ntpFraction: 0, rtpTimestamp: 1600, packetCount: 10, octetCount: 1600 }), ep.port + 1);
+    await waitFor(() => ep.stats().senderReports === 1);
+  });
+
+  it('latches to the first source when told to', async () => {
+    const p = pool(2);
+    const ep = await p.allocate();
+    ep.configure(config('latch'));
+    const first = await client();
+    const second = await client();
+    await send(first, pcmuPacket({ seq: 0, ts: 0 }), ep.port);
+    await waitFor(() => ep.stats().packets === 1);
+    await send(second, pcmuPacket({ seq: 1, ts: 160 }), ep.port);
+    await send(first, pcmuPacket({ seq: 1, ts: 160 }), ep.port);
+    await waitFor(() => ep.stats().packets === 2 && ep.stats().wrongSource === 1);
+  });
+
+  it('releases ports on close (idempotent) and hands them out again, oldest-released last', async () => {
+    const p = pool(3);
+    const eps = [await p.allocate(), await p.allocate(), await p.allocate()];
+    const ports = eps.map((e) => e.port);
+    expect(new Set(ports).size).toBe(3);
+    expect(p.free).toBe(0);
+    await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
+    await Promise.all([eps[1]!.close(), eps[1]!.close()]);
+    expect(p.inUse).toBe(2);
+    expect(p.free).toBe(1);
+    const again = await p.allocate();
+    expect(again.port).toBe(ports[1]);
+    // Really unbound: the RTCP port of a closed endpoint can be bound by someone else.
+    await eps[0]!.close();
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.bind(ports[0]! + 1, HOST, resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+
+  it('skips a port another socket holds, and rejects with PortsExhaustedError when none is left', async () => {
+    const r = range(2);
+    const squatter = createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(r.min + 1, HOST, resolve)); // RTCP port of the first pair
+    cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+    const p = new UdpPortPool({ host: HOST, ...r });
+    cleanups.push(() => p.close());
+    const ep = await p.allocate();
+    expect(ep.port).toBe(r.min + 2);
+    const err = await p.allocate().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PortsExhaustedError);
+    expect(err).toMatchObject({ code: 'MEDIA_PORTS_EXHAUSTED', sipStatus: 503 });
+  });
+
+  it('close() closes every endpoint and refuses new allocations', async () => {
+    const p = new UdpPortPool({ host: HOST, ...range(3) });
+    const eps: RtpEndpoint[] = [await p.allocate(), await p.allocate()];
+    await Promise.all([p.close(), p.close()]);
+    expect(p.inUse).toBe(0);
+    await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
+    // Endpoints closed by the pool: closing them again is harmless.
+    await Promise.all(eps.map((e) => e.close()));
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.bind(eps[0]!.port, HOST, resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+});
