@@ -258,6 +258,8 @@ export class Engine implements RecordingSessionHandler {
   getCall(id: string): { summary: CallSummary; state: unknown; snapshot: unknown } | undefined {
     const call = this.byId.get(id);
     if (!call) return undefined;
+    // Live numbers for the operator, not the last sweep's.
+    this.pushMediaStats(call, this.now());
     const snap = call.actor.getSnapshot();
     return { summary: this.summarise(call), state: snap.value, snapshot: maskSnapshot(call.actor.getPersistedSnapshot()) };
   }
@@ -438,25 +440,27 @@ export class Engine implements RecordingSessionHandler {
 
   private sweepMediaStats(): void {
     const at = this.now();
-    for (const call of this.byId.values()) {
-      const streams = [...call.media].map(([index, ep]) => {
-        const s = ep.stats();
-        return {
-          index,
-          media: {
-            packets: s.packets,
-            lost: s.lost,
-            late: s.late,
-            jitterMs: s.jitterMs,
-            audioSeconds: s.audioSeconds,
-            ...(s.lastPacketAt !== undefined ? { lastPacketAt: s.lastPacketAt } : {}),
-            wrongSource: s.wrongSource,
-            srtpAuthFailures: s.srtpAuthFailures,
-          },
-        };
-      });
-      call.actor.send({ type: 'media.stats', at, streams });
-    }
+    for (const call of this.byId.values()) this.pushMediaStats(call, at);
+  }
+
+  private pushMediaStats(call: LiveCall, at: number): void {
+    const streams = [...call.media].map(([index, ep]) => {
+      const s = ep.stats();
+      return {
+        index,
+        media: {
+          packets: s.packets,
+          lost: s.lost,
+          late: s.late,
+          jitterMs: s.jitterMs,
+          audioSeconds: s.audioSeconds,
+          ...(s.lastPacketAt !== undefined ? { lastPacketAt: s.lastPacketAt } : {}),
+          wrongSource: s.wrongSource,
+          srtpAuthFailures: s.srtpAuthFailures,
+        },
+      };
+    });
+    call.actor.send({ type: 'media.stats', at, streams });
   }
 
   /**

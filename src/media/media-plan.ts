@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { chooseCodec, chooseTelephoneEvent } from '../siprec/index.js';
 import type { OfferedCodec, OfferedCrypto, OfferedMedia } from '../siprec/types.js';
+import { CryptoAttributeError } from './errors.js';
+import { parseCryptoAttribute } from './srtp.js';
 import type { StreamConfig } from './types.js';
-
-export const SRTP_SUITES = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const;
 
 /**
  * auto: fixed to the offered address, but latch to the first source when the offer says 0.0.0.0 or
@@ -28,12 +28,12 @@ export interface MediaPlan {
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '']);
 
+/** The first offered crypto line we can use (supported suite, one inline key, no MKI, KDR 0). */
 function chooseCrypto(m: OfferedMedia): OfferedCrypto | undefined {
-  return m.crypto.find(
-    (c) =>
-      (SRTP_SUITES as readonly string[]).includes(c.suite.toUpperCase()) &&
-      /^inline:[A-Za-z0-9+/=]{40}(\|[^|]*)?$/.test(c.keyParams.split(' ')[0] ?? ''),
-  );
+  return m.crypto.find((c) => {
+    const line = `${c.tag} ${c.suite} ${c.keyParams}${c.sessionParams ? ` ${c.sessionParams}` : ''}`;
+    return !(parseCryptoAttribute(line) instanceof CryptoAttributeError);
+  });
 }
 
 export function mediaPlan(

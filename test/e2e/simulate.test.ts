@@ -105,4 +105,43 @@ describe.skipIf(!haveSox)('callguard simulate against a node', () => {
       await waitFor(() => node.engine.stats().calls === 0 && node.engine.stats().rtpPortsInUse === 0, 3000);
     });
   }
+
+  it('a hold longer than the media timeout does not end the call; the API counts what was sent', async () => {
+    const strict = await startTestNode({ CALLGUARD_MEDIA_TIMEOUT: '1' });
+    try {
+      let last: { streams: Array<{ label?: string; codec?: string; media?: { packets: number; lost: number } }> } | undefined;
+      let callId: string | undefined;
+      const poll = setInterval(async () => {
+        callId ??= strict.engine.listCalls()[0]?.id;
+        if (!callId) return;
+        const res = await fetch(`http://127.0.0.1:${strict.addresses.http}/v1/calls/${callId}`);
+        if (res.ok) last = (await res.json()) as typeof last;
+      }, 100);
+      const result = await runSimulation({
+        target: { host: '127.0.0.1', port: strict.addresses.sipUdp! },
+        transport: 'udp',
+        caller: CALLER,
+        subscriber: SUBSCRIBER,
+        codec: 'pcma',
+        callerAudio: { kind: 'file', path: audio.caller },
+        subscriberAudio: { kind: 'file', path: audio.subscriber },
+        // Held for 2 s, twice the media timeout: no packets, and no hangup.
+        holdAt: 0.5,
+        resumeAt: 2.5,
+      });
+      clearInterval(poll);
+      expect(result).toMatchObject({ answered: true, endedBy: 'us', clean: true });
+      expect(strict.engine.endReasons['media-timeout']).toBeUndefined();
+      for (const [label, party] of [['1', 'caller'], ['2', 'subscriber']] as const) {
+        const media = last?.streams.find((s) => s.label === label);
+        expect(media?.codec).toBe('PCMA/8000');
+        expect(media?.media?.lost).toBe(0);
+        // The last poll can trail the BYE by up to 100 ms: five packets.
+        expect(media?.media?.packets).toBeLessThanOrEqual(result.packetsSent[party]);
+        expect(media?.media?.packets).toBeGreaterThanOrEqual(result.packetsSent[party] - 8);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
 });

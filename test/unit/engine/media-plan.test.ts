@@ -51,6 +51,9 @@ describe('media plan', () => {
     expect(mediaPlan(m({ codecs: [{ payloadType: 18, name: 'G729', clockRate: 8000 }] }), { sipSource: '', latch: 'auto' }).codec).toBeUndefined();
     const savpNoKey = m({ proto: 'RTP/SAVP', crypto: [{ tag: 1, suite: 'AEAD_AES_256_GCM', keyParams: `inline:${key}` }] });
     expect(mediaPlan(savpNoKey, { sipSource: '', latch: 'auto' }).codec).toBeUndefined();
+    // An MKI would be in every packet, and we do not read it (RFC 4568 §6.1: reject the line).
+    const mki = m({ proto: 'RTP/SAVP', crypto: [{ tag: 1, suite: 'AES_CM_128_HMAC_SHA1_80', keyParams: `inline:${key}|2^20|1:4` }] });
+    expect(mediaPlan(mki, { sipSource: '', latch: 'auto' }).codec).toBeUndefined();
   });
 
   it('answers SDES with our own key for the SRC\'s tag and suite, decrypting with the SRC\'s key, stable across re-offers', () => {
