@@ -32,7 +32,15 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   const at = Date.now();
   for (const number of config.subscribers) await subscribers.put({ number, provisionedAt: at });
 
-  const ports = new UdpPortPool({ host: config.rtp.host, min: config.rtp.ports.min, max: config.rtp.ports.max });
+  const ports = new UdpPortPool({
+    host: config.rtp.host,
+    min: config.rtp.ports.min,
+    max: config.rtp.ports.max,
+    // Answers use pre-bound ports: ~40 pairs cover a burst of 20 two-stream INVITEs.
+    prebound: Math.min(40, Math.floor((config.rtp.ports.max - config.rtp.ports.min) / 8)),
+    logger: logger.child({ mod: 'media' }),
+  });
+  await ports.warm();
   const sip = new NativeSessionServer({
     host: config.sip.host,
     port: config.sip.port,

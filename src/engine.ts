@@ -329,9 +329,14 @@ export class Engine implements RecordingSessionHandler {
         await ep.close();
       }
     }
-    for (const p of plans) {
-      if (p.codec && !media.has(p.index)) media.set(p.index, await this.deps.ports.allocate());
-    }
+    // Concurrently: each bind is an event-loop round trip when no pre-bound pair is ready.
+    const wanted = plans.filter((p) => p.codec && !media.has(p.index));
+    const got = await Promise.allSettled(wanted.map(() => this.deps.ports.allocate()));
+    got.forEach((r, i) => {
+      if (r.status === 'fulfilled') media.set(wanted[i]!.index, r.value);
+    });
+    const failed = got.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const p of plans) if (p.config) media.get(p.index)?.configure(p.config);
     this.plans.set(sessionId, plans);
     return buildAnswer(

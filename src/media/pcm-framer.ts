@@ -12,6 +12,7 @@ import type { PcmFrame } from './types.js';
 export const FRAME_MS = 20;
 /** Frames per slab: 50 × 320 B = 16 KiB at 8 kHz. */
 const SLAB_FRAMES = 50;
+const NO_SAMPLES = new Int16Array(0);
 /** Room past the partial frame for a whole packet to be decoded in place (MTU of G.722 ≈ 2,920). */
 const HEADROOM = 4096;
 
@@ -38,7 +39,9 @@ export class PcmFramer {
   ) {
     this.sampleRate = sampleRate;
     this.frameSize = (sampleRate * FRAME_MS) / 1000;
-    this.acc = this.newSlab(0);
+    // The slab comes with the first audio: a stream that never carries any (held, rejected, a
+    // call that ends at once) costs no 24 KB allocation, which matters at hundreds of setups/s.
+    this.acc = NO_SAMPLES;
   }
 
   /** Media time of the next sample, ms since the stream's first packet. */
@@ -52,7 +55,7 @@ export class PcmFramer {
     this.padFrame();
     this.sampleRate = rate;
     this.frameSize = (rate * FRAME_MS) / 1000;
-    this.acc = this.newSlab(0);
+    this.acc = NO_SAMPLES;
     this.base = 0;
   }
 

@@ -68,7 +68,9 @@ export class ReorderBuffer {
   /** Packets that arrived after a later one and were still used. */
   reordered = 0;
 
-  private readonly ring: RtpSlot[];
+  /** Allocated with the first packet: most streams of a short or held call never need it. */
+  private ring: RtpSlot[] = [];
+  private readonly capacity: number;
   private readonly mask: number;
   private readonly played = new Float64Array(HISTORY).fill(-1);
   private count = 0;
@@ -86,7 +88,7 @@ export class ReorderBuffer {
   ) {
     const capacity = opts.capacity ?? 64;
     if ((capacity & (capacity - 1)) !== 0) throw new RangeError('capacity must be a power of two');
-    this.ring = Array.from({ length: capacity }, () => new RtpSlot());
+    this.capacity = capacity;
     this.mask = capacity - 1;
     this.depthTicks = opts.depthTicks;
   }
@@ -186,6 +188,7 @@ export class ReorderBuffer {
   }
 
   private start(seq: number, pkt: RtpSlot): void {
+    if (this.ring.length === 0) this.ring = Array.from({ length: this.capacity }, () => new RtpSlot());
     // Offset by one cycle so a packet from just before the first one still extends to >= 0.
     this.nextExt = seq + 0x10000;
     this.baseExt = this.nextExt;

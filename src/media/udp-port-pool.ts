@@ -35,6 +35,11 @@ export interface UdpPortPoolOptions {
   recvBufferBytes?: number;
   /** Housekeeping period (default 50 ms). */
   tickMs?: number;
+  /**
+   * Port pairs kept bound ahead of demand, so an INVITE's answer does not wait for bind() round
+   * trips through a busy event loop (default 0; a serving node uses a few dozen).
+   */
+  prebound?: number;
   logger?: Logger;
 }
 
@@ -114,16 +119,24 @@ export class UdpPortPool implements RtpPortPool {
     this.streamOptions = opts.logger ? { ...opts.stream, logger: opts.logger } : { ...opts.stream };
   }
 
+  private readonly spares: Array<{ port: number; pair: [Socket, Socket] }> = [];
+  private refilling = false;
+
   get inUse(): number {
     return this.live.size;
   }
 
   get free(): number {
-    return this.freeList.length;
+    return this.freeList.length + this.spares.length;
   }
 
   async allocate(): Promise<RtpEndpoint> {
     if (this.closing) throw new PortsExhaustedError();
+    const spare = this.spares.shift();
+    if (spare) {
+      this.refill();
+      return this.adopt(spare.port, spare.pair);
+    }
     // Try each free port at most once per call: some may be held by other processes.
     for (let tries = this.freeList.length; tries > 0; tries--) {
       const port = this.freeList.shift();
@@ -138,21 +151,62 @@ export class UdpPortPool implements RtpPortPool {
         await Promise.allSettled([closeSocket(pair[0]), closeSocket(pair[1])]);
         throw new PortsExhaustedError();
       }
-      const ep = new UdpRtpEndpoint(port, pair[0], pair[1], this.streamOptions, (closed) => {
-        this.live.delete(closed);
-        if (!this.closing) this.freeList.push(closed.port);
-        if (this.live.size === 0) this.stopTimer();
-      });
-      this.live.add(ep);
-      this.startTimer();
-      return ep;
+      return this.adopt(port, pair);
     }
     this.opts.logger?.warn({ min: this.opts.min, max: this.opts.max, inUse: this.live.size }, 'rtp ports exhausted');
     throw new PortsExhaustedError();
   }
 
+  private adopt(port: number, pair: [Socket, Socket]): RtpEndpoint {
+    const ep = new UdpRtpEndpoint(port, pair[0], pair[1], this.streamOptions, (closed) => {
+      this.live.delete(closed);
+      if (!this.closing) this.freeList.push(closed.port);
+      if (this.live.size === 0) this.stopTimer();
+      this.refill();
+    });
+    this.live.add(ep);
+    this.startTimer();
+    return ep;
+  }
+
+  /** Tops the pre-bound spares up to `prebound`, one bind at a time, in the background. */
+  private refill(): void {
+    const target = this.opts.prebound ?? 0;
+    if (this.refilling || this.closing || this.spares.length >= target) return;
+    this.refilling = true;
+    void (async () => {
+      try {
+        while (!this.closing && this.spares.length < target && this.freeList.length > 0) {
+          const port = this.freeList.shift() as number;
+          const pair = await this.bindPair(port);
+          if (!pair) {
+            this.freeList.push(port);
+            break; // held by another process: try again on the next refill
+          }
+          if (this.closing) {
+            await Promise.allSettled([closeSocket(pair[0]), closeSocket(pair[1])]);
+            break;
+          }
+          this.spares.push({ port, pair });
+        }
+      } finally {
+        this.refilling = false;
+      }
+    })();
+  }
+
+  /** Binds the pre-bound spares now (a serving node calls this once at start). */
+  async warm(): Promise<void> {
+    this.refill();
+    while (this.refilling) await new Promise((r) => setTimeout(r, 1));
+  }
+
   close(): Promise<void> {
-    this.closing ??= Promise.allSettled([...this.live].map((ep) => ep.close())).then(() => {
+    const spares = this.spares.splice(0);
+    this.closing ??= Promise.allSettled([
+      ...[...this.live].map((ep) => ep.close()),
+      ...spares.flatMap((s) => [closeSocket(s.pair[0]), closeSocket(s.pair[1])]),
+    ]).then(() => {
       this.stopTimer();
       this.freeList.length = 0;
     });
