@@ -120,7 +120,8 @@ export class UdpPortPool implements RtpPortPool {
   }
 
   private readonly spares: Array<{ port: number; pair: [Socket, Socket] }> = [];
-  private refilling = false;
+  /** Set while spares are being bound. */
+  private refillDone: Promise<void> | undefined;
 
   get inUse(): number {
     return this.live.size;
@@ -153,6 +154,11 @@ export class UdpPortPool implements RtpPortPool {
       }
       return this.adopt(port, pair);
     }
+    // The last free ports may be on their way to the spares: wait for them rather than refuse.
+    if (this.refillDone) await this.refillDone;
+    const late = this.spares.shift();
+    if (late && !this.closing) return this.adopt(late.port, late.pair);
+    if (late) this.spares.unshift(late);
     this.opts.logger?.warn({ min: this.opts.min, max: this.opts.max, inUse: this.live.size }, 'rtp ports exhausted');
     throw new PortsExhaustedError();
   }
@@ -172,33 +178,34 @@ export class UdpPortPool implements RtpPortPool {
   /** Tops the pre-bound spares up to `prebound`, one bind at a time, in the background. */
   private refill(): void {
     const target = this.opts.prebound ?? 0;
-    if (this.refilling || this.closing || this.spares.length >= target) return;
-    this.refilling = true;
-    void (async () => {
-      try {
-        while (!this.closing && this.spares.length < target && this.freeList.length > 0) {
-          const port = this.freeList.shift() as number;
-          const pair = await this.bindPair(port);
-          if (!pair) {
-            this.freeList.push(port);
-            break; // held by another process: try again on the next refill
-          }
-          if (this.closing) {
-            await Promise.allSettled([closeSocket(pair[0]), closeSocket(pair[1])]);
-            break;
-          }
-          this.spares.push({ port, pair });
+    if (this.refillDone || this.closing || this.spares.length >= target) return;
+    const run = (async () => {
+      while (!this.closing && this.spares.length < target && this.freeList.length > 0) {
+        const port = this.freeList.shift() as number;
+        const pair = await this.bindPair(port);
+        if (!pair) {
+          this.freeList.push(port);
+          break; // held by another process: try again on the next refill
         }
-      } finally {
-        this.refilling = false;
+        if (this.closing) {
+          await Promise.allSettled([closeSocket(pair[0]), closeSocket(pair[1])]);
+          break;
+        }
+        this.spares.push({ port, pair });
       }
     })();
+    this.refillDone = run;
+    // Cleared after the assignment even when the run finished synchronously.
+    const clear = (): void => {
+      if (this.refillDone === run) this.refillDone = undefined;
+    };
+    void run.then(clear, clear);
   }
 
   /** Binds the pre-bound spares now (a serving node calls this once at start). */
   async warm(): Promise<void> {
     this.refill();
-    while (this.refilling) await new Promise((r) => setTimeout(r, 1));
+    await this.refillDone;
   }
 
   close(): Promise<void> {

@@ -142,4 +142,41 @@ describe('UdpPortPool', () => {
     });
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
+
+  it('keeps pre-bound pairs ready: handed out without binding, topped up, not counted in use, closed with the pool', async () => {
+    const r = range(6);
+    const p = new UdpPortPool({ host: HOST, ...r, prebound: 2 });
+    await p.warm();
+    expect(p.inUse).toBe(0);
+    expect(p.free).toBe(6);
+    // The spares really hold their ports.
+    const probe = createSocket('udp4');
+    const taken = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(true));
+      probe.bind(r.min, HOST, () => resolve(false));
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    expect(taken).toBe(true);
+
+    const a = await p.allocate();
+    expect(a.port).toBe(r.min);
+    expect(p.inUse).toBe(1);
+    await p.warm();
+    expect(p.free).toBe(5);
+    const all = [a, ...(await Promise.all([p.allocate(), p.allocate(), p.allocate(), p.allocate(), p.allocate()]))];
+    expect(new Set(all.map((e) => e.port)).size).toBe(6);
+    await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
+    await all[0]!.close();
+    await p.warm();
+    await p.close();
+    // Every port is free again for others: spares included.
+    for (let port = r.min; port <= r.max; port += 2) {
+      const s = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(port, HOST, resolve);
+      });
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
 });
