@@ -5,7 +5,7 @@
  * failed, p50/p99 INVITE→200 latency and the server's CPU; then the highest rate sustained without
  * failures with p99 under 50 ms.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -36,26 +36,35 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`server did not become ready at ${url}`);
 }
 
-async function benchSip(args: string[]): Promise<unknown> {
-  const rates = (args.find((a) => a.startsWith('--rates='))?.slice(8) ?? '100,250,500,750,1000,1250').split(',').map(Number);
-  const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 5);
-  // Build output goes to stderr so stdout stays one JSON document.
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 2, 2] });
-  const sipPort = 25060 + (process.pid % 1000);
-  const httpPort = 28080 + (process.pid % 1000);
-  const server = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
+/** A `callguard serve` built from this tree, on the given ports, quiet, with one subscriber. */
+function spawnServer(sipPort: number, httpPort: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
       CALLGUARD_SIP_PORT: String(sipPort),
       CALLGUARD_HTTP_PORT: String(httpPort),
-      CALLGUARD_RTP_PORTS: '40000-49999',
       CALLGUARD_SUBSCRIBERS: '+12125550123',
       CALLGUARD_LOG_LEVEL: 'warn',
       CALLGUARD_MAX_PENDING_OFFERS: '5000',
+      ...env,
     },
   });
+}
+
+/** Build output goes to stderr so stdout stays one JSON document. */
+function build(): void {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 2, 2] });
+}
+
+async function benchSip(args: string[]): Promise<unknown> {
+  const rates = (args.find((a) => a.startsWith('--rates='))?.slice(8) ?? '100,250,500,750,1000,1250').split(',').map(Number);
+  const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 5);
+  build();
+  const sipPort = 25060 + (process.pid % 1000);
+  const httpPort = 28080 + (process.pid % 1000);
+  const server = spawnServer(sipPort, httpPort, { CALLGUARD_RTP_PORTS: '40000-49999' });
   try {
     await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 20_000);
     const steps = [];
@@ -170,26 +179,13 @@ async function blastRtp(ports: number[], seconds: number): Promise<Map<number, n
 async function benchMedia(args: string[]): Promise<unknown> {
   const steps = (args.find((a) => a.startsWith('--calls='))?.slice(8) ?? '250,500,1000,1500,2000').split(',').map(Number);
   const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 10);
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 2, 2] });
+  build();
   const results = [];
   let held = 0;
   for (const n of steps) {
     const sipPort = 26060 + (process.pid % 1000);
     const httpPort = 29080 + (process.pid % 1000);
-    const server = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        CALLGUARD_SIP_PORT: String(sipPort),
-        CALLGUARD_HTTP_PORT: String(httpPort),
-        CALLGUARD_RTP_PORTS: '30000-39999',
-        CALLGUARD_SUBSCRIBERS: '+12125550123',
-        CALLGUARD_LOG_LEVEL: 'warn',
-        CALLGUARD_MEDIA_LATCH: 'always',
-        CALLGUARD_MAX_PENDING_OFFERS: '5000',
-      },
-    });
+    const server = spawnServer(sipPort, httpPort, { CALLGUARD_RTP_PORTS: '30000-39999', CALLGUARD_MEDIA_LATCH: 'always' });
     try {
       await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 20_000);
       const rss0 = rssKb(server.pid!);

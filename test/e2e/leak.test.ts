@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
-import { MemorySubscriberStore } from '../../src/state/memory/memory-subscriber-store.js';
 import { requireBinary } from '../support/binaries.js';
-import { SUBSCRIBER, explain, runSipp, startTestNode, waitFor } from './support.js';
+import { explain, runSipp, slowSubscriberStore, startTestNode, waitFor } from './support.js';
 
 const haveSipp = requireBinary('sipp', 'sip-tester');
 const timeouts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -16,14 +15,7 @@ describe.skipIf(!haveSipp)('resource leaks', () => {
   let node: RunningNode;
   beforeAll(async () => {
     // Answers take 100 ms, so a CANCEL sent on 100 Trying lands before the answer.
-    const store = new MemorySubscriberStore();
-    await store.put({ number: SUBSCRIBER, provisionedAt: 0 });
-    const slow = Object.assign(Object.create(store) as MemorySubscriberStore, {
-      filterProvisioned: async (n: readonly string[]) => {
-        await new Promise((r) => setTimeout(r, 100));
-        return store.filterProvisioned(n);
-      },
-    });
+    const slow = await slowSubscriberStore(100);
     node = await startTestNode({ CALLGUARD_SIP_MIN_SE: '2', CALLGUARD_SIP_T1: '50' }, { subscribers: slow });
   });
   afterAll(async () => {

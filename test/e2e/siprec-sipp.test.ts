@@ -4,9 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
-import { MemorySubscriberStore } from '../../src/state/memory/memory-subscriber-store.js';
 import { requireBinary } from '../support/binaries.js';
-import { SUBSCRIBER, explain, runSipp, startTestNode, waitFor } from './support.js';
+import { explain, runSipp, slowSubscriberStore, startTestNode, waitFor } from './support.js';
 
 const haveSipp = requireBinary('sipp', 'sip-tester');
 
@@ -82,14 +81,7 @@ describe.skipIf(!haveSipp)('while the answer is pending', () => {
   let node: RunningNode;
   beforeAll(async () => {
     // A subscriber store that answers slowly (as Redis under load might) leaves time to CANCEL.
-    const store = new MemorySubscriberStore();
-    await store.put({ number: SUBSCRIBER, provisionedAt: 0 });
-    const slow = Object.assign(Object.create(store) as MemorySubscriberStore, {
-      filterProvisioned: async (n: readonly string[]) => {
-        await new Promise((r) => setTimeout(r, 400));
-        return store.filterProvisioned(n);
-      },
-    });
+    const slow = await slowSubscriberStore(400);
     node = await startTestNode({}, { subscribers: slow });
   });
   afterAll(async () => {

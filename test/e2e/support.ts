@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { startNode, type NodeOverrides, type RunningNode } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import { MemorySubscriberStore } from '../../src/state/memory/memory-subscriber-store.js';
 
 export const SCENARIOS = resolve(import.meta.dirname, 'scenarios');
 export const SUBSCRIBER = '+12125550123';
@@ -30,6 +31,21 @@ export async function startTestNode(env: Env = {}, overrides: NodeOverrides = {}
     ...env,
   });
   return startNode(config, silentLogger(), overrides);
+}
+
+/**
+ * A subscriber store with SUBSCRIBER provisioned that answers after `delayMs` (as Redis under load
+ * might): it leaves time to CANCEL an INVITE or to retransmit it before the answer.
+ */
+export async function slowSubscriberStore(delayMs: number): Promise<MemorySubscriberStore> {
+  const store = new MemorySubscriberStore();
+  await store.put({ number: SUBSCRIBER, provisionedAt: 0 });
+  return Object.assign(Object.create(store) as MemorySubscriberStore, {
+    filterProvisioned: async (n: readonly string[]) => {
+      await new Promise((r) => setTimeout(r, delayMs));
+      return store.filterProvisioned(n);
+    },
+  });
 }
 
 export interface SippRun {
