@@ -144,4 +144,49 @@ describe.skipIf(!haveSox)('callguard simulate against a node', () => {
       await strict.close();
     }
   });
+
+  it('exposes each party as 20 ms PCM frames on a gap-free timeline, audio where audio was sent', async () => {
+    const frames = new Map<string, { n: number; loud: number; last: number; gaps: number }>();
+    let wrongSize = 0;
+    let off: (() => void) | undefined;
+    const result = await runSimulation({
+      target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
+      transport: 'udp',
+      caller: CALLER,
+      subscriber: SUBSCRIBER,
+      codec: 'g722',
+      callerAudio: { kind: 'file', path: audio.caller },
+      subscriberAudio: { kind: 'file', path: audio.subscriber },
+      onEvent: (e) => {
+        if (e.type !== 'answered') return;
+        const call = node.engine.listCalls().find((c) => c.sipCallId === e.callId);
+        off = node.engine.subscribeAudio(call!.id, (frame, stream) => {
+          const key = stream.role ?? '?';
+          const f = frames.get(key) ?? { n: 0, loud: 0, last: -20, gaps: 0 };
+          if (frame.timestamp !== f.last + 20) f.gaps++;
+          f.last = frame.timestamp;
+          f.n++;
+          let energy = 0;
+          for (const x of frame.samples) energy += x * x;
+          // G.722 decodes to 16 kHz: 320 samples a frame.
+          if (frame.samples.length !== 320 || frame.sampleRate !== 16000) wrongSize++;
+          if (Math.sqrt(energy / frame.samples.length) > 500) f.loud++;
+          frames.set(key, f);
+        });
+      },
+    });
+    off?.();
+    expect(result).toMatchObject({ answered: true, clean: true });
+    expect(wrongSize).toBe(0);
+    for (const role of ['caller', 'subscriber']) {
+      const f = frames.get(role)!;
+      // 2 s of audio + 0.5 s tail at 50 frames/s; the first frame can land after subscription.
+      expect(f.n).toBeGreaterThanOrEqual(115);
+      expect(f.n).toBeLessThanOrEqual(127);
+      expect(f.gaps).toBe(0);
+    }
+    // The caller's tone fills about 2 s of frames; the tail is silence.
+    expect(frames.get('caller')!.loud).toBeGreaterThanOrEqual(90);
+    expect(frames.get('caller')!.loud).toBeLessThanOrEqual(102);
+  });
 });
