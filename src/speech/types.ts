@@ -1,0 +1,65 @@
+/**
+ * The recognizer port: one recognizer per participant stream. PCM frames in (20 ms, 8 or 16 kHz,
+ * in real time as they arrive from RTP), partial and final utterances out. Nothing a recognizer
+ * hears or says is logged or persisted.
+ */
+import type { PcmFrame } from '../media/types.js';
+import type { Role } from '../siprec/types.js';
+
+export interface Utterance {
+  /** Partial hypotheses are replaced by the final that follows them. */
+  kind: 'partial' | 'final';
+  text: string;
+  role: Role | 'unknown';
+  /** Stream (m-line index) it was heard on. */
+  streamIndex: number;
+  /** Media time (ms since the stream's first packet) of the utterance's start and end. */
+  startMs: number;
+  endMs: number;
+  /** 0..1 when the engine gives one. */
+  confidence?: number;
+  /** Multi-word scam phrases spotted in it (keyword spotting), lower-case, from the shared list. */
+  keyphrases?: string[];
+}
+
+export interface RecognizerStats {
+  /** Audio seconds handed to the engine. */
+  audioSeconds: number;
+  /** Frames dropped because the engine fell behind (never buffered without bound). */
+  droppedFrames: number;
+  utterances: number;
+  /** Restarts after the engine died or ended a turn. */
+  restarts: number;
+  /** Latest known lag between audio written and results, ms (when measurable). */
+  lagMs?: number;
+}
+
+export interface RecognizerStartOptions {
+  role: Role | 'unknown';
+  streamIndex: number;
+  sampleRate: 8000 | 16000;
+  /** BCP 47, e.g. en-US. */
+  language: string;
+}
+
+/** One running recognition of one stream. */
+export interface Recognizer {
+  /** Feeds one frame; never blocks, drops (and counts) when the engine is behind. */
+  write(frame: PcmFrame): void;
+  /** Results; returns an unsubscribe function. */
+  onUtterance(listener: (u: Utterance) => void): () => void;
+  /** Fatal errors after start (the engine keeps recording without transcription). */
+  onError(listener: (err: Error) => void): () => void;
+  stats(): RecognizerStats;
+  /** Stops recognition and releases everything (sockets, processes, streams). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates recognizers; one per node, chosen by CALLGUARD_SPEECH. */
+export interface RecognizerFactory {
+  readonly name: 'azure' | 'offline' | 'none';
+  /** Resolves when the recognizer is ready to take audio, or rejects (the call goes on untranscribed). */
+  start(opts: RecognizerStartOptions): Promise<Recognizer>;
+  /** Releases shared resources (generated model dirs, connections). Idempotent. */
+  close(): Promise<void>;
+}
