@@ -12,6 +12,7 @@
 import { assign, raise, setup } from 'xstate';
 import type { EndReason, SessionTimer } from '../src/sip/types.js';
 import type { CallParticipant } from '../src/siprec/types.js';
+import type { Utterance } from '../src/speech/types.js';
 
 /** One answered m-line as the actor knows it. */
 export interface CallStream {
@@ -61,6 +62,28 @@ export interface MetadataRevision {
   degraded: boolean;
 }
 
+/** One utterance in the transcript window: in memory only, never persisted or logged. */
+export interface TranscriptEntry extends Utterance {
+  /** Wall-clock ms it arrived. */
+  at: number;
+}
+
+/** How the call is being transcribed, and counts only (what a persisted snapshot may carry). */
+export interface SpeechSummary {
+  /** on: recognizers run; capped: CALLGUARD_SPEECH_MAX reached; off: no recognizer; failed: it stopped. */
+  status: 'on' | 'capped' | 'off' | 'failed';
+  finals: number;
+  partials: number;
+  keyphraseHits: number;
+}
+
+export interface TranscriptLimits {
+  /** Keep utterances that arrived in the last this-many ms… */
+  windowMs: number;
+  /** …and at most this many. */
+  maxUtterances: number;
+}
+
 export interface CallInput {
   id: string;
   sessionId: string;
@@ -77,6 +100,7 @@ export interface CallInput {
   startedAt: number;
   /** End the call when no stream has received media for this long while not held; 0 disables. */
   mediaTimeoutMs: number;
+  transcriptLimits: TranscriptLimits;
 }
 
 export interface CallContext extends CallInput {
@@ -90,6 +114,9 @@ export interface CallContext extends CallInput {
   /** Media inactivity counts from here: the answer, or the last resume. */
   mediaSince?: number;
   dtmf: DtmfDigit[];
+  /** Speaker-labelled, partials replaced by finals; cleared when the call ends. */
+  transcript: TranscriptEntry[];
+  speech: SpeechSummary;
 }
 
 export type CallEvent =
@@ -108,6 +135,8 @@ export type CallEvent =
   | { type: 'sip.ended'; reason: EndReason; at: number }
   | { type: 'media.stats'; at: number; streams: Array<{ index: number; media: StreamMedia }> }
   | { type: 'media.dtmf'; at: number; digit: string; streamIndex: number }
+  | { type: 'speech.utterance'; at: number; utterance: Utterance }
+  | { type: 'speech.status'; status: SpeechSummary['status'] }
   | { type: 'call.hangup'; reason: EndReason };
 
 const MAX_METADATA_HISTORY = 32;
@@ -151,6 +180,31 @@ export const callMachine = setup({
         return [...context.dtmf, digit].slice(-MAX_DTMF);
       },
     }),
+    addUtterance: assign(({ context, event }) => {
+      if (event.type !== 'speech.utterance') return {};
+      const u = event.utterance;
+      const { windowMs, maxUtterances } = context.transcriptLimits;
+      // A partial stands in for the utterance in progress on its stream: the next partial or the
+      // final replaces it.
+      const kept = context.transcript.filter(
+        (e) => !(e.kind === 'partial' && e.streamIndex === u.streamIndex) && event.at - e.at <= windowMs,
+      );
+      const transcript = [...kept, { ...u, at: event.at }].slice(-maxUtterances);
+      const final = u.kind === 'final';
+      return {
+        transcript,
+        speech: {
+          ...context.speech,
+          finals: context.speech.finals + (final ? 1 : 0),
+          partials: context.speech.partials + (final ? 0 : 1),
+          keyphraseHits: context.speech.keyphraseHits + (final ? (u.keyphrases?.length ?? 0) : 0),
+        },
+      };
+    }),
+    setSpeechStatus: assign({
+      speech: ({ context, event }) => (event.type === 'speech.status' ? { ...context.speech, status: event.status } : context.speech),
+    }),
+    clearTranscript: assign({ transcript: () => [] }),
     applyReoffer: assign(({ context, event }) => {
       if (event.type !== 'sip.reoffer') return {};
       const history = event.metadata
@@ -194,6 +248,8 @@ export const callMachine = setup({
     metadataHistory: [input.metadata],
     refreshes: 0,
     dtmf: [],
+    transcript: [],
+    speech: { status: 'off', finals: 0, partials: 0, keyphraseHits: 0 },
   }),
   initial: 'live',
   states: {
@@ -202,6 +258,8 @@ export const callMachine = setup({
       on: {
         'media.stats': { actions: 'applyMediaStats' },
         'media.dtmf': { actions: 'recordDtmf' },
+        'speech.utterance': { actions: 'addUtterance' },
+        'speech.status': { actions: 'setSpeechStatus' },
         'sip.ended': {
           target: 'ended',
           actions: assign({ endedAt: ({ event }) => event.at, endReason: ({ event }) => event.reason }),
@@ -296,9 +354,19 @@ export const callMachine = setup({
     },
     ended: {
       type: 'final',
-      entry: ['releaseMedia', 'persist', 'callEnded'],
+      entry: ['clearTranscript', 'releaseMedia', 'persist', 'callEnded'],
     },
   },
 });
 
 export type CallMachine = typeof callMachine;
+
+/**
+ * What may leave the process (Redis, the ops API): the persisted snapshot without the transcript
+ * window's text, only its counts (context.speech).
+ */
+export function withoutContent<T>(persisted: T): T {
+  const copy = structuredClone(persisted) as T & { context?: Partial<CallContext> };
+  if (copy.context) delete copy.context.transcript;
+  return copy;
+}

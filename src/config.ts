@@ -132,6 +132,14 @@ export const SETTINGS = {
   CALLGUARD_RTP_PORTS: { default: '20000-29999', doc: 'RTP port range LOW-HIGH; even ports carry RTP, odd ones RTCP.' },
   CALLGUARD_MEDIA_TIMEOUT: { default: '60', doc: 'Seconds without RTP on every stream (not counting hold) after which a call is ended with BYE. 0 disables.' },
   CALLGUARD_MEDIA_LATCH: { default: 'auto', doc: 'auto: accept RTP only from the offered address, but latch to the first source when the offer says 0.0.0.0 or its address is not the SIP source (NAT); always; never.' },
+  CALLGUARD_SPEECH: { default: 'offline', doc: 'Speech recognizer: offline (pocketsphinx, when installed; otherwise none, said once at start), azure, or none.' },
+  CALLGUARD_SPEECH_MAX: { default: '100', doc: 'Concurrent recognizers on this node (one per party); beyond it calls are recorded but not transcribed.' },
+  CALLGUARD_SPEECH_LANGUAGE: { default: 'en-US', doc: "Recognition language when the subscriber's locale does not say (BCP 47)." },
+  CALLGUARD_TRANSCRIPT_SECONDS: { default: '120', doc: 'The transcript window keeps utterances from the last this-many seconds…' },
+  CALLGUARD_TRANSCRIPT_UTTERANCES: { default: '50', doc: '…and at most this many. Memory only: never persisted or logged.' },
+  CALLGUARD_AZURE_SPEECH_KEY: { default: '', doc: 'Azure Speech resource key (CALLGUARD_SPEECH=azure). Never logged.' },
+  CALLGUARD_AZURE_SPEECH_REGION: { default: '', doc: 'Azure Speech region, e.g. westeurope (or give an endpoint).' },
+  CALLGUARD_AZURE_SPEECH_ENDPOINT: { default: '', doc: 'Azure Speech websocket endpoint with its path (private endpoints, tests).' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
@@ -142,6 +150,8 @@ export const SETTINGS = {
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+const SECRETS = new Set<string>(['CALLGUARD_AZURE_SPEECH_KEY']);
 
 const schema = z.object({
   CALLGUARD_SIP_HOST: host,
@@ -162,6 +172,17 @@ const schema = z.object({
   CALLGUARD_RTP_PORTS: rtpRange,
   CALLGUARD_MEDIA_TIMEOUT: z.coerce.number().min(0).max(86_400),
   CALLGUARD_MEDIA_LATCH: z.enum(['auto', 'always', 'never']),
+  CALLGUARD_SPEECH: z.enum(['offline', 'azure', 'none']),
+  CALLGUARD_SPEECH_MAX: z.coerce.number().int().min(0),
+  CALLGUARD_SPEECH_LANGUAGE: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en-US'),
+  CALLGUARD_TRANSCRIPT_SECONDS: positiveInt,
+  CALLGUARD_TRANSCRIPT_UTTERANCES: positiveInt,
+  CALLGUARD_AZURE_SPEECH_KEY: z.string(),
+  CALLGUARD_AZURE_SPEECH_REGION: z.string().regex(/^[a-z0-9]*$/, 'must be an Azure region name such as westeurope'),
+  CALLGUARD_AZURE_SPEECH_ENDPOINT: z.union([
+    z.literal(''),
+    z.string().regex(/^wss?:\/\/[^/]+\/.+/, 'must be a ws:// or wss:// URL with a path'),
+  ]),
   CALLGUARD_SUBSCRIBERS: z.string().transform(list),
   CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
     const out: Cidr[] = [];
@@ -203,6 +224,13 @@ export interface Config {
   http: { host: string; port: number };
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
   media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number };
+  speech: {
+    engine: 'offline' | 'azure' | 'none';
+    max: number;
+    language: string;
+    transcript: { windowMs: number; maxUtterances: number };
+    azure: { key: string; region: string; endpoint: string };
+  };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -246,7 +274,9 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? 'config');
-    throw new ConfigError(key, `${issue?.message ?? 'invalid'} (got "${raw[key] ?? ''}")`);
+    // Secrets are never echoed, not even when wrong.
+    const got = SECRETS.has(key) ? '(hidden)' : `"${raw[key] ?? ''}"`;
+    throw new ConfigError(key, `${issue?.message ?? 'invalid'} (got ${got})`);
   }
   const v = parsed.data;
   const subscribers: string[] = [];
@@ -255,6 +285,12 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     // The value itself is not echoed: numbers stay out of logs and error output.
     if (!e164) throw new ConfigError('CALLGUARD_SUBSCRIBERS', `entry ${subscribers.length + 1} is not a phone number`);
     subscribers.push(e164);
+  }
+  if (v.CALLGUARD_SPEECH === 'azure') {
+    if (!v.CALLGUARD_AZURE_SPEECH_KEY) throw new ConfigError('CALLGUARD_AZURE_SPEECH_KEY', 'is required when CALLGUARD_SPEECH=azure');
+    if (!v.CALLGUARD_AZURE_SPEECH_REGION && !v.CALLGUARD_AZURE_SPEECH_ENDPOINT) {
+      throw new ConfigError('CALLGUARD_AZURE_SPEECH_REGION', 'or CALLGUARD_AZURE_SPEECH_ENDPOINT is required when CALLGUARD_SPEECH=azure');
+    }
   }
   const rtpHost = v.CALLGUARD_RTP_HOST || v.CALLGUARD_SIP_HOST;
   return {
@@ -283,6 +319,13 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       // The actor's view of stream stats (and the media timeout's resolution): a tenth of the
       // timeout, between 0.2 and 2 s.
       statsIntervalMs: Math.min(2000, Math.max(200, Math.round((v.CALLGUARD_MEDIA_TIMEOUT * 1000) / 10) || 2000)),
+    },
+    speech: {
+      engine: v.CALLGUARD_SPEECH,
+      max: v.CALLGUARD_SPEECH_MAX,
+      language: v.CALLGUARD_SPEECH_LANGUAGE,
+      transcript: { windowMs: v.CALLGUARD_TRANSCRIPT_SECONDS * 1000, maxUtterances: v.CALLGUARD_TRANSCRIPT_UTTERANCES },
+      azure: { key: v.CALLGUARD_AZURE_SPEECH_KEY, region: v.CALLGUARD_AZURE_SPEECH_REGION, endpoint: v.CALLGUARD_AZURE_SPEECH_ENDPOINT },
     },
   };
 }

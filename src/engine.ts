@@ -6,7 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor } from 'xstate';
-import { callMachine, type CallEvent, type CallInput, type CallStream, type MetadataRevision } from '../machines/call.js';
+import {
+  callMachine,
+  withoutContent,
+  type CallEvent,
+  type CallInput,
+  type CallStream,
+  type MetadataRevision,
+  type SpeechSummary,
+} from '../machines/call.js';
 import type { Config } from './config.js';
 import { maskNumber, type Logger } from './log.js';
 import { mediaPlan, type MediaPlan } from './media/media-plan.js';
@@ -23,6 +31,7 @@ import type {
   SessionTimer,
   SipBody,
 } from './sip/types.js';
+import type { Recognizer, RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
 
 export interface EngineDeps {
@@ -30,7 +39,10 @@ export interface EngineDeps {
     sip: Pick<Config['sip'], 'maxCalls'>;
     rtp: Pick<Config['rtp'], 'advertise'>;
     media?: Partial<Config['media']>;
+    speech?: Pick<Config['speech'], 'max' | 'language' | 'transcript'>;
   };
+  /** Speech recognition; absent: calls are recorded without transcription. */
+  speech?: RecognizerFactory;
   sip: RecordingSessionServer;
   subscribers: SubscriberStore;
   ports: RtpPortPool;
@@ -40,6 +52,12 @@ export interface EngineDeps {
 
 type CallActor = Actor<typeof callMachine>;
 
+/** A running recognizer and how to detach it from its endpoint's frames. */
+interface Transcriber {
+  rec: Recognizer;
+  detach: () => void;
+}
+
 interface LiveCall {
   id: string;
   sessionId: string;
@@ -48,6 +66,10 @@ interface LiveCall {
   media: Map<number, RtpEndpoint>;
   /** Unsubscribe functions of the endpoints' DTMF listeners, by m-line index. */
   wired: Map<number, () => void>;
+  /** The recognizer of each transcribed stream, by m-line index (a promise while it starts). */
+  recognizers: Map<number, Promise<Transcriber | undefined>>;
+  language?: string;
+  ended: boolean;
   offer: OfferedSdp;
   metadata?: RecordingMetadata;
   answer: string;
@@ -69,6 +91,8 @@ export interface CallSummary {
   answeredAt?: string;
   lastRefreshAt?: string;
   refreshes: number;
+  /** Transcription status and counts (never text). */
+  speech: SpeechSummary;
 }
 
 /** A recording has a few streams (one per party, a conference a handful); more is abuse or a bug. */
@@ -261,7 +285,7 @@ export class Engine implements RecordingSessionHandler {
     // Live numbers for the operator, not the last sweep's.
     this.pushMediaStats(call, this.now());
     const snap = call.actor.getSnapshot();
-    return { summary: this.summarise(call), state: snap.value, snapshot: maskSnapshot(call.actor.getPersistedSnapshot()) };
+    return { summary: this.summarise(call), state: snap.value, snapshot: maskSnapshot(withoutContent(call.actor.getPersistedSnapshot())) };
   }
 
   stats(): { calls: number; pendingOffers: number; rtpPortsInUse: number } {
@@ -377,6 +401,7 @@ export class Engine implements RecordingSessionHandler {
       source: `${session.source.transport}:${session.source.address}:${session.source.port}`,
       startedAt: session.receivedAt,
       mediaTimeoutMs: this.deps.config.media?.timeoutMs ?? 60_000,
+      transcriptLimits: this.deps.config.speech?.transcript ?? { windowMs: 120_000, maxUtterances: 50 },
     };
     const machine = callMachine.provide({
       actions: {
@@ -387,8 +412,11 @@ export class Engine implements RecordingSessionHandler {
           });
         },
         releaseMedia: () => {
+          call.ended = true;
           for (const off of call.wired.values()) off();
           call.wired.clear();
+          for (const rec of call.recognizers.values()) void rec.then((r) => r && this.closeRecognizer(r));
+          call.recognizers.clear();
           this.plans.delete(answerSessionId);
           const eps = [...media.values()];
           media.clear();
@@ -411,6 +439,8 @@ export class Engine implements RecordingSessionHandler {
       actor,
       media,
       wired: new Map(),
+      recognizers: new Map(),
+      ended: false,
       offer: sdp,
       metadata,
       answer,
@@ -426,12 +456,17 @@ export class Engine implements RecordingSessionHandler {
     return call;
   }
 
-  /** Subscribes the actor to DTMF of endpoints not yet wired (after the answer and each re-offer). */
+  /**
+   * Wires endpoints not yet wired (after the answer and each re-offer): DTMF to the actor, and a
+   * recognizer per stream while the node has recognizer capacity.
+   */
   private wireMedia(call: LiveCall): void {
     for (const [index, off] of call.wired) {
       if (!call.media.has(index)) {
         off();
         call.wired.delete(index);
+        void call.recognizers.get(index)?.then((r) => r && this.closeRecognizer(r));
+        call.recognizers.delete(index);
       }
     }
     for (const [index, ep] of call.media) {
@@ -440,7 +475,65 @@ export class Engine implements RecordingSessionHandler {
         index,
         ep.onDtmf((e) => call.actor.send({ type: 'media.dtmf', at: this.now(), digit: e.digit, streamIndex: index })),
       );
+      this.startRecognizer(call, index, ep);
     }
+  }
+
+  private activeRecognizers = 0;
+
+  get recognizerCount(): number {
+    return this.activeRecognizers;
+  }
+
+  private startRecognizer(call: LiveCall, index: number, ep: RtpEndpoint): void {
+    const factory = this.deps.speech;
+    if (!factory) return;
+    if (this.activeRecognizers >= (this.deps.config.speech?.max ?? Infinity)) {
+      // Still recorded, not transcribed: visible on the call and in the count.
+      call.actor.send({ type: 'speech.status', status: 'capped' });
+      return;
+    }
+    this.activeRecognizers++;
+    const stream = call.actor.getSnapshot().context.streams.find((s) => s.index === index);
+    const rate = stream?.codec?.startsWith('G722') ? 16000 : 8000;
+    const started = (async (): Promise<Transcriber | undefined> => {
+      call.language ??= await this.languageFor(call.actor.getSnapshot().context.subscriber);
+      const rec = await factory.start({ role: stream?.role ?? 'unknown', streamIndex: index, sampleRate: rate, language: call.language });
+      if (call.ended || !call.media.has(index)) {
+        await this.closeRecognizer({ rec, detach: () => {} });
+        return undefined;
+      }
+      const detach = ep.onFrame((frame) => rec.write(frame));
+      rec.onUtterance((utterance) => call.actor.send({ type: 'speech.utterance', at: this.now(), utterance }));
+      rec.onError((err) => {
+        this.log.warn({ callId: call.id, stream: index, err: err.message }, 'recognizer failed; recording goes on untranscribed');
+        call.actor.send({ type: 'speech.status', status: 'failed' });
+      });
+      call.actor.send({ type: 'speech.status', status: 'on' });
+      return { rec, detach };
+    })().catch((err: unknown) => {
+      this.activeRecognizers--;
+      this.log.warn({ callId: call.id, stream: index, err: (err as Error).message }, 'recognizer did not start; recording goes on untranscribed');
+      call.actor.send({ type: 'speech.status', status: 'failed' });
+      return undefined;
+    });
+    call.recognizers.set(index, started);
+  }
+
+  private async closeRecognizer(t: Transcriber): Promise<void> {
+    this.activeRecognizers--;
+    t.detach();
+    await t.rec.close().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'closing a recognizer failed'));
+  }
+
+  /** The subscriber's locale as a recognition language (es → es-ES), else the node default. */
+  private async languageFor(subscriber: string): Promise<string> {
+    const fallback = this.deps.config.speech?.language ?? 'en-US';
+    const locale = (await this.deps.subscribers.get(subscriber).catch(() => undefined))?.locale;
+    if (!locale) return fallback;
+    if (locale.includes('-')) return locale;
+    if (fallback.toLowerCase().startsWith(`${locale.toLowerCase()}-`)) return fallback;
+    return `${locale.toLowerCase()}-${locale.toUpperCase()}`;
   }
 
   private sweepMediaStats(): void {
@@ -498,6 +591,7 @@ export class Engine implements RecordingSessionHandler {
       answeredAt: iso(ctx.answeredAt),
       lastRefreshAt: iso(ctx.lastRefreshAt),
       refreshes: ctx.refreshes,
+      speech: ctx.speech,
     };
   }
 }

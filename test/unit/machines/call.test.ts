@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock, createActor } from 'xstate';
-import { callMachine, sessionExpiryMs, type CallInput, type CallStream } from '../../../machines/call.js';
+import { callMachine, sessionExpiryMs, withoutContent, type CallInput, type CallStream } from '../../../machines/call.js';
+import type { Utterance } from '../../../src/speech/types.js';
 import type { EndReason } from '../../../src/sip/types.js';
 
 const input = (over: Partial<CallInput> = {}): CallInput => ({
@@ -17,6 +18,7 @@ const input = (over: Partial<CallInput> = {}): CallInput => ({
   source: 'udp:127.0.0.1:5080',
   startedAt: 0,
   mediaTimeoutMs: 0,
+  transcriptLimits: { windowMs: 60_000, maxUtterances: 5 },
   ...over,
 });
 
@@ -216,6 +218,61 @@ describe('call machine', () => {
       expect(actor.getSnapshot().context.dtmf).toEqual([{ digit: '4', at: 5, streamIndex: 1, role: 'subscriber' }]);
       for (let i = 0; i < 100; i++) actor.send({ type: 'media.dtmf', at: i, digit: '1', streamIndex: 0 });
       expect(actor.getSnapshot().context.dtmf).toHaveLength(64);
+    });
+  });
+
+  describe('transcript window', () => {
+    const utter = (over: Partial<Utterance> = {}): Utterance => ({
+      kind: 'final',
+      text: 'you owe back taxes',
+      role: 'caller',
+      streamIndex: 0,
+      startMs: 0,
+      endMs: 1000,
+      ...over,
+    });
+
+    it('replaces a stream\'s partial with its final, keeps other streams, counts without text', () => {
+      const { actor } = start();
+      actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 0 });
+      actor.send({ type: 'speech.utterance', at: 1, utterance: utter({ kind: 'partial', text: 'you owe' }) });
+      actor.send({ type: 'speech.utterance', at: 2, utterance: utter({ kind: 'partial', text: 'hello', role: 'subscriber', streamIndex: 1 }) });
+      actor.send({ type: 'speech.utterance', at: 3, utterance: utter({ keyphrases: ['back taxes'] }) });
+      const ctx = actor.getSnapshot().context;
+      expect(ctx.transcript.map((e) => [e.kind, e.streamIndex, e.text])).toEqual([
+        ['partial', 1, 'hello'],
+        ['final', 0, 'you owe back taxes'],
+      ]);
+      expect(ctx.speech).toMatchObject({ finals: 1, partials: 2, keyphraseHits: 1 });
+    });
+
+    it('keeps the last N seconds and M utterances, and clears when the call ends', () => {
+      const { actor } = start({ transcriptLimits: { windowMs: 10_000, maxUtterances: 3 } });
+      actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+      for (let i = 0; i < 5; i++) actor.send({ type: 'speech.utterance', at: i * 1000, utterance: utter({ text: `u${i}` }) });
+      expect(actor.getSnapshot().context.transcript.map((e) => e.text)).toEqual(['u2', 'u3', 'u4']);
+      actor.send({ type: 'speech.utterance', at: 13_500, utterance: utter({ text: 'late' }) });
+      // u2 (at 2 s) and u3 (at 3 s) are more than 10 s old at 13.5 s.
+      expect(actor.getSnapshot().context.transcript.map((e) => e.text)).toEqual(['u4', 'late']);
+      actor.send({ type: 'sip.ended', reason: 'bye', at: 14_000 });
+      expect(actor.getSnapshot().context.transcript).toEqual([]);
+    });
+
+    it('never lets transcript text into what may leave the process', () => {
+      const { actor } = start();
+      actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+      actor.send({ type: 'speech.utterance', at: 1, utterance: utter({ text: 'my pin is 4321' }) });
+      const out = JSON.stringify(withoutContent(actor.getPersistedSnapshot()));
+      expect(out).not.toContain('4321');
+      expect(out).toContain('"finals":1');
+      // The live actor still has it.
+      expect(actor.getSnapshot().context.transcript).toHaveLength(1);
+    });
+
+    it('shows when the node had no recognizer to spare', () => {
+      const { actor } = start();
+      actor.send({ type: 'speech.status', status: 'capped' });
+      expect(actor.getSnapshot().context.speech.status).toBe('capped');
     });
   });
 });

@@ -15,6 +15,7 @@ const summary: CallSummary = {
   streams: [{ index: 0, label: '1', direction: 'sendonly', held: false, codec: 'PCMU/8000', port: 20000 }],
   startedAt: new Date(0).toISOString(),
   refreshes: 0,
+  speech: { status: 'off', finals: 0, partials: 0, keyphraseHits: 0 },
 };
 
 const calls: CallDirectory = {
