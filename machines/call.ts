@@ -202,7 +202,12 @@ export const callMachine = setup({
       };
     }),
     setSpeechStatus: assign({
-      speech: ({ context, event }) => (event.type === 'speech.status' ? { ...context.speech, status: event.status } : context.speech),
+      // A stream that could not be transcribed (capped, failed) keeps the call marked so, even when
+      // another stream's recognizer starts later.
+      speech: ({ context, event }) =>
+        event.type !== 'speech.status' || (event.status === 'on' && context.speech.status !== 'off')
+          ? context.speech
+          : { ...context.speech, status: event.status },
     }),
     clearTranscript: assign({ transcript: () => [] }),
     applyReoffer: assign(({ context, event }) => {

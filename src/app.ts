@@ -10,6 +10,7 @@ import { UdpPortPool } from './media/udp-port-pool.js';
 import { buildOpsServer } from './ops/server.js';
 import { NativeSessionServer } from './sip/native/native-session-server.js';
 import { MemorySubscriberStore } from './state/memory/memory-subscriber-store.js';
+import type { RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
 
 export interface RunningNode {
@@ -25,6 +26,8 @@ export interface RunningNode {
 /** Adapters a caller may supply instead of the defaults (tests, embedding). */
 export interface NodeOverrides {
   subscribers?: SubscriberStore;
+  /** A recognizer factory instead of the one CALLGUARD_SPEECH selects. */
+  speech?: RecognizerFactory;
 }
 
 export async function startNode(config: Config, logger: Logger, overrides: NodeOverrides = {}): Promise<RunningNode> {
@@ -54,7 +57,8 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     maxDialogs: config.sip.maxCalls,
     userAgent: 'callguard',
   });
-  const engine = new Engine({ config, sip, subscribers, ports, logger });
+  const speech = overrides.speech;
+  const engine = new Engine({ config, sip, subscribers, ports, logger, ...(speech ? { speech } : {}) });
   let listening = false;
   let closing = false;
   const ops = buildOpsServer({
@@ -88,6 +92,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
       closed ??= (async () => {
         closing = true;
         await engine.close();
+        await speech?.close();
         await ops.close();
         await subscribers.close();
       })();

@@ -272,6 +272,7 @@ describe('call machine', () => {
     it('shows when the node had no recognizer to spare', () => {
       const { actor } = start();
       actor.send({ type: 'speech.status', status: 'capped' });
+      actor.send({ type: 'speech.status', status: 'on' });
       expect(actor.getSnapshot().context.speech.status).toBe('capped');
     });
   });
