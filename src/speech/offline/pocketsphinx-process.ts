@@ -1,0 +1,187 @@
+/**
+ * One pocketsphinx_continuous child per stream: raw 16 kHz s16le on stdin, keyword hits on stdout.
+ *
+ * Node's piped stdin is a socket, which pocketsphinx cannot open as /dev/stdin
+ * (../shared/notes/offline-speech.md), so `cat` sits in between: `sh -c 'cat | exec …'`. The shell,
+ * cat and pocketsphinx share a process group of their own (detached), and kill() signals the
+ * whole group so no cat or decoder outlives us.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+export const POCKETSPHINX_BINARY = 'pocketsphinx_continuous';
+
+export interface TimedPhrase {
+  phrase: string;
+  /** Seconds since the process's first sample. */
+  start: number;
+  end: number;
+  /** 0..1 */
+  posterior: number;
+}
+
+/** One decoder utterance (ended by about 0.5 s of silence): the phrases spotted in it, in time order. */
+export interface RawUtterance {
+  phrases: TimedPhrase[];
+}
+
+const TIMED_LINE = /^(.*\S)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)$/;
+
+/**
+ * `-time yes` output: a line naming the utterance's hits (most recent first, separated by two
+ * spaces), then one line per hit `phrase start end posterior`, in the same order.
+ */
+export class KwsOutputParser {
+  private pending: TimedPhrase[] = [];
+  private expected = 0;
+
+  constructor(private readonly emit: (u: RawUtterance) => void) {}
+
+  line(raw: string): void {
+    const line = raw.trim();
+    if (!line) return;
+    const m = TIMED_LINE.exec(line);
+    if (m && this.expected > 0) {
+      this.pending.push({ phrase: m[1]!, start: Number(m[2]), end: Number(m[3]), posterior: Number(m[4]) });
+      if (this.pending.length >= this.expected) this.flush();
+      return;
+    }
+    // A header: phrases may contain single spaces, hits are separated by two.
+    this.flush();
+    this.expected = line.split(/\s{2,}/).filter(Boolean).length;
+  }
+
+  /** Emits what is pending (an utterance whose timed lines were cut short still counts). */
+  flush(): void {
+    const phrases = this.pending;
+    this.pending = [];
+    this.expected = 0;
+    if (phrases.length > 0) emitSorted(this.emit, phrases);
+  }
+}
+
+function emitSorted(emit: (u: RawUtterance) => void, phrases: TimedPhrase[]): void {
+  emit({ phrases: [...phrases].sort((a, b) => a.start - b.start || b.end - a.end) });
+}
+
+export interface PocketsphinxProcessOptions {
+  /** pocketsphinx_continuous arguments after `-infile /dev/stdin -logfn /dev/null -time yes`. */
+  args: readonly string[];
+  binary?: string;
+  onUtterance(u: RawUtterance): void;
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+  /** How long close() lets the decoder finish the audio already written. Default 1000 ms. */
+  flushMs?: number;
+  /** Grace between SIGTERM and SIGKILL. Default 500 ms. */
+  graceMs?: number;
+}
+
+export class PocketsphinxProcess {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly parser: KwsOutputParser;
+  private readonly exited: Promise<void>;
+  private hasExited = false;
+  private closing: Promise<void> | undefined;
+  private blocked = false;
+  private buffered = '';
+
+  constructor(private readonly opts: PocketsphinxProcessOptions) {
+    const binary = opts.binary ?? POCKETSPHINX_BINARY;
+    const args = ['-infile', '/dev/stdin', '-logfn', '/dev/null', '-time', 'yes', ...opts.args];
+    this.child = spawn('sh', ['-c', 'cat | exec "$0" "$@"', binary, ...args], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      detached: true,
+    });
+    this.parser = new KwsOutputParser(opts.onUtterance);
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    this.child.stdin.on('drain', () => {
+      this.blocked = false;
+    });
+    // EPIPE after the decoder died: the exit handler restarts it.
+    this.child.stdin.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.hasExited = true;
+        this.onData('\n');
+        this.parser.flush();
+        resolve();
+        if (!this.closing) opts.onExit(code, signal);
+      });
+      this.child.once('error', () => {
+        // spawn failure: 'exit' may not follow.
+        if (this.hasExited) return;
+        this.hasExited = true;
+        resolve();
+        if (!this.closing) opts.onExit(null, null);
+      });
+    });
+  }
+
+  /** The process group id (the shell's pid). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.hasExited;
+  }
+
+  /**
+   * Writes 16 kHz s16le audio. Returns false when it was dropped: the pipe is full (until it
+   * drains) or the process is gone. Never queues more than the one chunk the pipe refused.
+   */
+  write(pcm: Buffer): boolean {
+    if (this.blocked || this.hasExited || this.closing || !this.child.stdin.writable) return false;
+    if (!this.child.stdin.write(pcm)) this.blocked = true;
+    return true;
+  }
+
+  /** Idempotent: ends stdin so the decoder finishes, then SIGTERM, then SIGKILL; awaits exit. */
+  close(): Promise<void> {
+    return (this.closing ??= this.doClose());
+  }
+
+  /** Signals the whole process group (shell, cat, decoder). */
+  signal(sig: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined || this.hasExited) return;
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // ESRCH: already gone.
+    }
+  }
+
+  private async doClose(): Promise<void> {
+    this.child.stdin.end();
+    if (await this.waitExit(this.opts.flushMs ?? 1000)) return;
+    this.signal('SIGTERM');
+    if (await this.waitExit(this.opts.graceMs ?? 500)) return;
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+
+  private async waitExit(ms: number): Promise<boolean> {
+    if (this.hasExited) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.exited.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private onData(chunk: string): void {
+    this.buffered += chunk;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      this.parser.line(line);
+    }
+  }
+}
