@@ -28,6 +28,8 @@ export async function startTestNode(env: Env = {}, overrides: NodeOverrides = {}
     CALLGUARD_SUBSCRIBERS: SUBSCRIBER,
     CALLGUARD_LOG_LEVEL: 'silent',
     CALLGUARD_SIP_T1: '100',
+    // Tests that transcribe say so; the rest should not start a decoder per call.
+    CALLGUARD_SPEECH: 'none',
     ...env,
   });
   return startNode(config, silentLogger(), overrides);
