@@ -10,6 +10,7 @@ import { UdpPortPool } from './media/udp-port-pool.js';
 import { buildOpsServer } from './ops/server.js';
 import { NativeSessionServer } from './sip/native/native-session-server.js';
 import { MemorySubscriberStore } from './state/memory/memory-subscriber-store.js';
+import { selectRecognizerFactory } from './speech/select.js';
 import type { RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
 
@@ -57,7 +58,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     maxDialogs: config.sip.maxCalls,
     userAgent: 'callguard',
   });
-  const speech = overrides.speech;
+  const speech = overrides.speech ?? selectRecognizerFactory(config, logger);
   const engine = new Engine({ config, sip, subscribers, ports, logger, ...(speech ? { speech } : {}) });
   let listening = false;
   let closing = false;
