@@ -337,9 +337,58 @@ async function benchSpeechOffline(streams: number): Promise<unknown> {
   };
 }
 
+/**
+ * Azure adapter against the fake Speech server on loopback: `calls` × 2 recognizers fed in real
+ * time; each connection's script says a phrase ending at 2 s of audio. Added latency = when the
+ * final arrives − when the frame at the phrase's end was written; memory per recognizer = RSS growth.
+ */
+async function benchSpeechAzure(calls: number): Promise<unknown> {
+  const { FakeAzureSpeech } = await import('../test/support/fake-azure-speech.js');
+  const { AzureRecognizerFactory } = await import('../src/speech/azure/index.js');
+  const { silentLogger } = await import('../src/log.js');
+  const fake = await FakeAzureSpeech.start({ script: () => [{ kind: 'phrase', text: 'you owe back taxes', offsetMs: 1000, durationMs: 1000 }] });
+  const factory = new AzureRecognizerFactory({ key: 'bench', endpoint: fake.endpoint, language: 'en-US', phraseList: [], logger: silentLogger() });
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const n = calls * 2;
+  const recs = await Promise.all(
+    Array.from({ length: n }, (_, i) => factory.start({ role: i % 2 ? 'subscriber' : 'caller', streamIndex: i % 2, sampleRate: 8000, language: 'en-US' })),
+  );
+  const rssOpen = process.memoryUsage().rss;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  for (const rec of recs) {
+    rec.onUtterance((u) => {
+      if (u.kind === 'final') latencies.push(performance.now() - (t0 + u.endMs));
+    });
+  }
+  const samples = new Int16Array(160);
+  const frames = 150; // 3 s
+  for (let f = 0; f < frames; f++) {
+    for (const rec of recs) rec.write({ samples, sampleRate: 8000, timestamp: f * 20, concealed: false });
+    const wait = t0 + (f + 1) * 20 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const rss1 = process.memoryUsage().rss;
+  const dropped = recs.reduce((a, r) => a + r.stats().droppedFrames, 0);
+  await factory.close();
+  await fake.close();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    concurrent_calls: calls,
+    recognizers: n,
+    finals: latencies.length,
+    added_latency_ms: { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1) ?? NaN) },
+    rss_kb_per_recognizer: Math.round((Math.max(rssOpen, rss1) - rss0) / 1024 / n),
+    dropped_frames: dropped,
+  };
+}
+
 async function benchSpeech(args: string[]): Promise<unknown> {
   const streams = Number(args.find((a) => a.startsWith('--streams='))?.slice(10) ?? 10);
-  return { bench: 'speech', offline: await benchSpeechOffline(streams) };
+  const calls = Number(args.find((a) => a.startsWith('--azure-calls='))?.slice(14) ?? 100);
+  return { bench: 'speech', offline: await benchSpeechOffline(streams), azure: await benchSpeechAzure(calls) };
 }
 
 const [which = 'sip', ...rest] = process.argv.slice(2);
