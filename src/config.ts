@@ -138,6 +138,7 @@ export const SETTINGS = {
   CALLGUARD_TRANSCRIPT_SECONDS: { default: '120', doc: 'The transcript window keeps utterances from the last this-many seconds…' },
   CALLGUARD_TRANSCRIPT_UTTERANCES: { default: '50', doc: '…and at most this many. Memory only: never persisted or logged.' },
   CALLGUARD_AZURE_SPEECH_KEY: { default: '', doc: 'Azure Speech resource key (CALLGUARD_SPEECH=azure). Never logged.' },
+  CALLGUARD_AZURE_SPEECH_TOKEN_FILE: { default: '', doc: 'Entra ID instead of a key: a file holding a current access token (kept fresh by a sidecar or workload identity), read before every connection.' },
   CALLGUARD_AZURE_SPEECH_REGION: { default: '', doc: 'Azure Speech region, e.g. westeurope (or give an endpoint).' },
   CALLGUARD_AZURE_SPEECH_ENDPOINT: { default: '', doc: 'Azure Speech websocket endpoint with its path (private endpoints, tests).' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
@@ -178,6 +179,7 @@ const schema = z.object({
   CALLGUARD_TRANSCRIPT_SECONDS: positiveInt,
   CALLGUARD_TRANSCRIPT_UTTERANCES: positiveInt,
   CALLGUARD_AZURE_SPEECH_KEY: z.string(),
+  CALLGUARD_AZURE_SPEECH_TOKEN_FILE: z.string(),
   CALLGUARD_AZURE_SPEECH_REGION: z.string().regex(/^[a-z0-9]*$/, 'must be an Azure region name such as westeurope'),
   CALLGUARD_AZURE_SPEECH_ENDPOINT: z.union([
     z.literal(''),
@@ -229,7 +231,7 @@ export interface Config {
     max: number;
     language: string;
     transcript: { windowMs: number; maxUtterances: number };
-    azure: { key: string; region: string; endpoint: string };
+    azure: { key: string; tokenFile: string; region: string; endpoint: string };
   };
 }
 
@@ -287,7 +289,9 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     subscribers.push(e164);
   }
   if (v.CALLGUARD_SPEECH === 'azure') {
-    if (!v.CALLGUARD_AZURE_SPEECH_KEY) throw new ConfigError('CALLGUARD_AZURE_SPEECH_KEY', 'is required when CALLGUARD_SPEECH=azure');
+    if (!v.CALLGUARD_AZURE_SPEECH_KEY === !v.CALLGUARD_AZURE_SPEECH_TOKEN_FILE) {
+      throw new ConfigError('CALLGUARD_AZURE_SPEECH_KEY', 'or CALLGUARD_AZURE_SPEECH_TOKEN_FILE (exactly one) is required when CALLGUARD_SPEECH=azure');
+    }
     if (!v.CALLGUARD_AZURE_SPEECH_REGION && !v.CALLGUARD_AZURE_SPEECH_ENDPOINT) {
       throw new ConfigError('CALLGUARD_AZURE_SPEECH_REGION', 'or CALLGUARD_AZURE_SPEECH_ENDPOINT is required when CALLGUARD_SPEECH=azure');
     }
@@ -325,7 +329,12 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       max: v.CALLGUARD_SPEECH_MAX,
       language: v.CALLGUARD_SPEECH_LANGUAGE,
       transcript: { windowMs: v.CALLGUARD_TRANSCRIPT_SECONDS * 1000, maxUtterances: v.CALLGUARD_TRANSCRIPT_UTTERANCES },
-      azure: { key: v.CALLGUARD_AZURE_SPEECH_KEY, region: v.CALLGUARD_AZURE_SPEECH_REGION, endpoint: v.CALLGUARD_AZURE_SPEECH_ENDPOINT },
+      azure: {
+        key: v.CALLGUARD_AZURE_SPEECH_KEY,
+        tokenFile: v.CALLGUARD_AZURE_SPEECH_TOKEN_FILE,
+        region: v.CALLGUARD_AZURE_SPEECH_REGION,
+        endpoint: v.CALLGUARD_AZURE_SPEECH_ENDPOINT,
+      },
     },
   };
 }

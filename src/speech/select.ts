@@ -2,6 +2,7 @@
  * Picks the recognizer factory CALLGUARD_SPEECH names. `offline` needs pocketsphinx: when it is not
  * installed the node says so once and records without transcription.
  */
+import { readFile } from 'node:fs/promises';
 import { KEYPHRASES } from '../analysis/keyphrases.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -15,9 +16,10 @@ export function selectRecognizerFactory(config: Config, logger: Logger): Recogni
     case 'none':
       return undefined;
     case 'azure': {
-      const { key, region, endpoint } = config.speech.azure;
+      const { key, tokenFile, region, endpoint } = config.speech.azure;
       return new AzureRecognizerFactory({
-        key,
+        // Entra ID: the token file is read before every connection, so a refreshed token is used.
+        ...(key ? { key } : { token: async () => (await readFile(tokenFile, 'utf8')).trim() }),
         ...(region ? { region } : {}),
         ...(endpoint ? { endpoint } : {}),
         language: config.speech.language,

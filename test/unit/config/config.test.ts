@@ -50,6 +50,8 @@ describe('config', () => {
     ['CALLGUARD_SIP_TRANSPORTS', 'sctp'],
     ['CALLGUARD_LOG_LEVEL', 'loud'],
     ['CALLGUARD_SUBSCRIBERS', '12,not-a-number'],
+    ['CALLGUARD_SPEECH', 'whisper'],
+    ['CALLGUARD_SPEECH_LANGUAGE', 'english please'],
   ])('rejects %s=%s naming the key', (key, value) => {
     let err: unknown;
     try {
@@ -60,6 +62,20 @@ describe('config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).key).toBe(key);
     expect((err as ConfigError).message).toContain(key);
+  });
+
+  it('Azure speech needs exactly one of a key or a token file, and a region or endpoint; the key is never echoed', () => {
+    expect(() => loadConfig({ CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_REGION: 'westeurope' })).toThrow(/CALLGUARD_AZURE_SPEECH_KEY/);
+    expect(() => loadConfig({ CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_KEY: 'k' })).toThrow(/CALLGUARD_AZURE_SPEECH_REGION/);
+    const both = { CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_KEY: 'k', CALLGUARD_AZURE_SPEECH_TOKEN_FILE: '/t', CALLGUARD_AZURE_SPEECH_REGION: 'westeurope' };
+    expect(() => loadConfig(both)).toThrow(/exactly one/);
+    const c = loadConfig({ CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_TOKEN_FILE: '/run/token', CALLGUARD_AZURE_SPEECH_ENDPOINT: 'wss://x.example/speech/v1' });
+    expect(c.speech.azure).toMatchObject({ key: '', tokenFile: '/run/token', endpoint: 'wss://x.example/speech/v1' });
+    try {
+      loadConfig({ CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_KEY: 'sekrit-123' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('sekrit');
+    }
   });
 
   it('never echoes a subscriber number in its error', () => {
