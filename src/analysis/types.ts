@@ -1,0 +1,47 @@
+/**
+ * The analyzer port: a speaker-labelled transcript window in, a judgement out. Analyzers are
+ * stateless per call (the call actor holds the risk history); the escalation policy in policy.ts
+ * turns their results into levels and at most one alert.
+ */
+import type { Keyphrase } from './keyphrases.js';
+
+export type RiskLevel = 'none' | 'low' | 'medium' | 'high';
+export const RISK_LEVELS: readonly RiskLevel[] = ['none', 'low', 'medium', 'high'];
+
+export type Tactic = Keyphrase['tactic'];
+
+export interface WindowTurn {
+  speaker: 'caller' | 'subscriber' | 'unknown';
+  text: string;
+  /** Phrases the recognizer spotted in it, if any. */
+  keyphrases?: string[];
+}
+
+export interface AnalysisInput {
+  /** Oldest first; only final utterances. */
+  window: WindowTurn[];
+  /** DTMF the parties keyed so far (a subscriber keying digits during a suspicious call is a signal). */
+  dtmf?: Array<{ digit: string; role?: 'caller' | 'subscriber' }>;
+  /** BCP 47 of the call, when known. */
+  language?: string;
+}
+
+export interface Analysis {
+  /** 0..1, likelihood the call is a scam. */
+  score: number;
+  level: RiskLevel;
+  /** e.g. government, bank, tech-support, family, prize, refund, other; 'none' when no scam is seen. */
+  category: string;
+  tactics: Tactic[];
+  /** One plain sentence a subscriber understands ("The caller claims to be from the tax office and demands payment in gift cards."). */
+  explanation: string;
+  /** Which analyzer produced it (chain reports the one whose result stands). */
+  analyzer: 'local' | 'azure-openai';
+}
+
+export interface Analyzer {
+  readonly name: 'local' | 'azure-openai' | 'chain';
+  /** Never rejects for a bad model answer: falls back or returns a low-confidence result. Honours `signal`. */
+  analyze(input: AnalysisInput, signal?: AbortSignal): Promise<Analysis>;
+  close?(): Promise<void>;
+}
