@@ -9,7 +9,9 @@
  * Context is JSON data only — ids, roles, numbers, codecs, ports, times — never audio or transcript
  * text, so `getPersistedSnapshot()` is safe to store.
  */
-import { assign, raise, setup } from 'xstate';
+import { assign, fromPromise, raise, setup } from 'xstate';
+import { DEFAULT_POLICY, createRiskState, nextRisk, type RiskAlert, type RiskPolicy, type RiskState } from '../src/analysis/policy.js';
+import type { Analysis, AnalysisInput } from '../src/analysis/types.js';
 import type { EndReason, SessionTimer } from '../src/sip/types.js';
 import type { CallParticipant } from '../src/siprec/types.js';
 import type { Utterance } from '../src/speech/types.js';
@@ -101,6 +103,8 @@ export interface CallInput {
   /** End the call when no stream has received media for this long while not held; 0 disables. */
   mediaTimeoutMs: number;
   transcriptLimits: TranscriptLimits;
+  /** Escalation policy; DEFAULT_POLICY when absent. */
+  policy?: RiskPolicy;
 }
 
 export interface CallContext extends CallInput {
@@ -117,6 +121,13 @@ export interface CallContext extends CallInput {
   /** Speaker-labelled, partials replaced by finals; cleared when the call ends. */
   transcript: TranscriptEntry[];
   speech: SpeechSummary;
+  risk: RiskState;
+  /** The one alert this call raised (no transcript text: the explanation is the analyzer's summary). */
+  alert?: RiskAlert & { at: number };
+  /** A final caller utterance arrived while an analysis ran: analyse the newer window next. */
+  analysisPending: boolean;
+  /** raiseAlert ran (exactly once per call, also across a restore from a snapshot). */
+  alertAnnounced: boolean;
 }
 
 export type CallEvent =
@@ -137,6 +148,7 @@ export type CallEvent =
   | { type: 'media.dtmf'; at: number; digit: string; streamIndex: number }
   | { type: 'speech.utterance'; at: number; utterance: Utterance }
   | { type: 'speech.status'; status: SpeechSummary['status'] }
+  | { type: 'analysis.tick'; at: number }
   | { type: 'call.hangup'; reason: EndReason };
 
 const MAX_METADATA_HISTORY = 32;
@@ -156,7 +168,20 @@ export const callMachine = setup({
     events: {} as CallEvent,
     input: {} as CallInput,
   },
+  actors: {
+    /** Judges the transcript window. Provided by the engine (and by eval); inert by default. */
+    analyze: fromPromise<Analysis, AnalysisInput>(async () => ({
+      score: 0,
+      level: 'none',
+      category: 'none',
+      tactics: [],
+      explanation: '',
+      analyzer: 'local',
+    })),
+  },
   actions: {
+    /** The call crossed the alert level: warn the subscriber (once). Provided by the engine. */
+    raiseAlert: (_, _params: { alert: RiskAlert }) => {},
     /** Ask the SIP adapter to end the dialog (BYE). Provided by the engine. */
     hangup: (_, _params: { reason: EndReason }) => {},
     /** Close the call's RTP sockets and return its ports. Provided by the engine. */
@@ -165,6 +190,13 @@ export const callMachine = setup({
     persist: () => {},
     /** The call is over: remove it from the live registry. Provided by the engine. */
     callEnded: () => {},
+    applyAnalysis: assign(({ context, event }) => {
+      const analysis = (event as { output?: Analysis }).output;
+      if (!analysis) return {};
+      const { state, alert } = nextRisk(context.risk, analysis, context.policy ?? DEFAULT_POLICY);
+      // The alert's time is the newest utterance's: the machine reads no clock.
+      return { risk: state, ...(alert ? { alert: { ...alert, at: context.transcript.at(-1)?.at ?? 0 } } : {}) };
+    }),
     applyMediaStats: assign({
       streams: ({ context, event }) => {
         if (event.type !== 'media.stats') return context.streams;
@@ -226,6 +258,17 @@ export const callMachine = setup({
     }),
   },
   guards: {
+    finalFromCaller: ({ event }) =>
+      event.type === 'speech.utterance' && event.utterance.kind === 'final' && event.utterance.role === 'caller',
+    analysisPending: ({ context }) => context.analysisPending,
+    atLeastMedium: ({ context }) => context.risk.level === 'medium' || context.risk.level === 'high',
+    atHigh: ({ context }) => context.risk.level === 'high',
+    alerted: ({ context }) => context.alert !== undefined,
+    // This result takes the call to the alert level for the first time.
+    crossesAlert: ({ context, event }) => {
+      const output = (event as { output?: Analysis }).output;
+      return !context.alertAnnounced && output !== undefined && nextRisk(context.risk, output, context.policy ?? DEFAULT_POLICY).alert !== undefined;
+    },
     mediaTimedOut: ({ context, event }) => {
       if (event.type !== 'media.stats' || context.mediaTimeoutMs <= 0) return false;
       let last = context.mediaSince ?? context.startedAt;
@@ -255,6 +298,9 @@ export const callMachine = setup({
     dtmf: [],
     transcript: [],
     speech: { status: 'off', finals: 0, partials: 0, keyphraseHits: 0 },
+    risk: createRiskState(),
+    analysisPending: false,
+    alertAnnounced: false,
   }),
   initial: 'live',
   states: {
@@ -263,7 +309,6 @@ export const callMachine = setup({
       on: {
         'media.stats': { actions: 'applyMediaStats' },
         'media.dtmf': { actions: 'recordDtmf' },
-        'speech.utterance': { actions: 'addUtterance' },
         'speech.status': { actions: 'setSpeechStatus' },
         'sip.ended': {
           target: 'ended',
@@ -355,6 +400,70 @@ export const callMachine = setup({
             expired: {},
           },
         },
+        // Runs the analyzer after each final caller utterance, one at a time: utterances that
+        // arrive meanwhile coalesce into one more run over the newest window.
+        analyzer: {
+          initial: 'idle',
+          states: {
+            // Every utterance enters the window here (one handler: a parallel ancestor's would be
+            // pre-empted); a final caller utterance also starts an analysis.
+            idle: {
+              on: {
+                'speech.utterance': [
+                  { guard: 'finalFromCaller', target: 'running', actions: 'addUtterance' },
+                  { actions: 'addUtterance' },
+                ],
+              },
+            },
+            running: {
+              on: {
+                'speech.utterance': [
+                  { guard: 'finalFromCaller', actions: ['addUtterance', assign({ analysisPending: true })] },
+                  { actions: 'addUtterance' },
+                ],
+              },
+              invoke: {
+                src: 'analyze',
+                input: ({ context }) => analysisInput(context),
+                onDone: [
+                  {
+                    // Alerted: the judgement is final, later windows need not be analysed.
+                    guard: 'crossesAlert',
+                    target: 'idle',
+                    actions: [
+                      'applyAnalysis',
+                      { type: 'raiseAlert', params: ({ context }) => ({ alert: context.alert as RiskAlert }) },
+                      assign({ alertAnnounced: true, analysisPending: false }),
+                    ],
+                  },
+                  { guard: 'analysisPending', target: 'running', reenter: true, actions: ['applyAnalysis', assign({ analysisPending: false })] },
+                  { target: 'idle', actions: 'applyAnalysis' },
+                ],
+                // A failed analysis changes nothing; the next utterance tries again.
+                onError: [
+                  { guard: 'analysisPending', target: 'running', reenter: true, actions: assign({ analysisPending: false }) },
+                  { target: 'idle' },
+                ],
+              },
+            },
+          },
+        },
+        // The call's judgement, as DESIGN.md names it; follows context.risk.
+        analysis: {
+          initial: 'listening',
+          states: {
+            listening: { always: [{ guard: 'alerted', target: 'alerted' }, { guard: 'atLeastMedium', target: 'suspicious' }] },
+            suspicious: {
+              always: [
+                { guard: 'alerted', target: 'alerted' },
+                { guard: 'atHigh', target: 'likelyScam' },
+                { guard: ({ context }) => !(context.risk.level === 'medium' || context.risk.level === 'high'), target: 'listening' },
+              ],
+            },
+            likelyScam: { always: [{ guard: 'alerted', target: 'alerted' }] },
+            alerted: {},
+          },
+        },
       },
     },
     ended: {
@@ -366,12 +475,31 @@ export const callMachine = setup({
 
 export type CallMachine = typeof callMachine;
 
+/** What the analyzer sees: the final utterances of the window, speaker-labelled, and DTMF. */
+export function analysisInput(context: Pick<CallContext, 'transcript' | 'dtmf'>): AnalysisInput {
+  return {
+    window: context.transcript
+      .filter((e) => e.kind === 'final')
+      .map((e) => ({
+        speaker: e.role === 'subscriber' || e.role === 'caller' ? e.role : 'unknown',
+        text: e.text,
+        ...(e.keyphrases?.length ? { keyphrases: e.keyphrases } : {}),
+      })),
+    dtmf: context.dtmf.map((d) => ({ digit: d.digit, ...(d.role ? { role: d.role } : {}) })),
+  };
+}
+
 /**
  * What may leave the process (Redis, the ops API): the persisted snapshot without the transcript
  * window's text, only its counts (context.speech).
  */
 export function withoutContent<T>(persisted: T): T {
-  const copy = structuredClone(persisted) as T & { context?: Partial<CallContext> };
+  const copy = structuredClone(persisted) as T & {
+    context?: Partial<CallContext>;
+    children?: Record<string, { snapshot?: { input?: unknown } } | undefined>;
+  };
   if (copy.context) delete copy.context.transcript;
+  // An analysis in flight holds the window as its input: it stays in memory too.
+  for (const child of Object.values(copy.children ?? {})) if (child?.snapshot) delete child.snapshot.input;
   return copy;
 }

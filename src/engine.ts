@@ -5,7 +5,7 @@
  * however the call ends.
  */
 import { randomUUID } from 'node:crypto';
-import { createActor, type Actor } from 'xstate';
+import { createActor, fromPromise, type Actor } from 'xstate';
 import {
   callMachine,
   withoutContent,
@@ -31,6 +31,8 @@ import type {
   SessionTimer,
   SipBody,
 } from './sip/types.js';
+import type { RiskAlert } from './analysis/policy.js';
+import type { Analysis, AnalysisInput, Analyzer } from './analysis/types.js';
 import type { Recognizer, RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
 
@@ -43,6 +45,8 @@ export interface EngineDeps {
   };
   /** Speech recognition; absent: calls are recorded without transcription. */
   speech?: RecognizerFactory;
+  /** Scam analysis of the transcript window; absent: the actor's inert default (never alerts). */
+  analyzer?: Analyzer;
   sip: RecordingSessionServer;
   subscribers: SubscriberStore;
   ports: RtpPortPool;
@@ -51,6 +55,32 @@ export interface EngineDeps {
 }
 
 type CallActor = Actor<typeof callMachine>;
+
+/** An alert the engine raised: who to warn, and why. */
+export interface EngineAlert extends RiskAlert {
+  callId: string;
+  /** E.164; masked everywhere it is shown. */
+  subscriber: string;
+}
+
+/** Keeps the newest `max` items. */
+export class BoundedList<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly max: number) {}
+  push(item: T): void {
+    this.items.push(item);
+    if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
+  }
+  record(item: T): void {
+    this.push(item);
+  }
+  toArray(): T[] {
+    return [...this.items];
+  }
+  get length(): number {
+    return this.items.length;
+  }
+}
 
 /** A running recognizer and how to detach it from its endpoint's frames. */
 interface Transcriber {
@@ -93,6 +123,7 @@ export interface CallSummary {
   refreshes: number;
   /** Transcription status and counts (never text). */
   speech: SpeechSummary;
+  risk: { level: string; score: number; category: string; alerted: boolean };
 }
 
 /** A recording has a few streams (one per party, a conference a handful); more is abuse or a bug. */
@@ -120,6 +151,12 @@ export class Engine implements RecordingSessionHandler {
   private readonly now: () => number;
   private closing: Promise<void> | undefined;
   readonly counters = { offers: 0, rejected: 0, ended: 0 };
+  /** Alerts raised (the SMS queue consumes them with the alerts issue), newest last, bounded. */
+  readonly alerts = new BoundedList<EngineAlert>(1000);
+  /** Called once per alert; the alert queue subscribes here. */
+  onAlert?: (alert: EngineAlert) => void;
+  /** Analysis latencies (ms), for metrics and `callguard eval`. */
+  readonly analysisTimes = new BoundedList<number>(10_000);
   /** Ended calls by reason (bye, cancel, session-expired, media-timeout, …). */
   readonly endReasons: Partial<Record<EndReason, number>> = {};
 
@@ -403,8 +440,27 @@ export class Engine implements RecordingSessionHandler {
       mediaTimeoutMs: this.deps.config.media?.timeoutMs ?? 60_000,
       transcriptLimits: this.deps.config.speech?.transcript ?? { windowMs: 120_000, maxUtterances: 50 },
     };
+    const analyzer = this.deps.analyzer;
     const machine = callMachine.provide({
+      ...(analyzer
+        ? {
+            actors: {
+              analyze: fromPromise<Analysis, AnalysisInput>(({ input, signal }) => {
+                const t0 = performance.now();
+                return analyzer.analyze(input, signal).finally(() => this.analysisTimes.record(performance.now() - t0));
+              }),
+            },
+          }
+        : {}),
       actions: {
+        raiseAlert: (_, params: { alert: RiskAlert }) => {
+          this.alerts.push({ callId: id, subscriber: input.subscriber, ...params.alert });
+          this.log.info(
+            { callId: id, subscriber: maskNumber(input.subscriber), category: params.alert.category, score: params.alert.score },
+            'scam alert raised',
+          );
+          this.onAlert?.({ callId: id, subscriber: input.subscriber, ...params.alert });
+        },
         hangup: (_, params) => {
           this.deps.sip.hangup(session.id, params.reason).catch((err: unknown) => {
             this.log.warn({ callId: id, err }, 'hangup failed; ending the call locally');
@@ -592,6 +648,7 @@ export class Engine implements RecordingSessionHandler {
       lastRefreshAt: iso(ctx.lastRefreshAt),
       refreshes: ctx.refreshes,
       speech: ctx.speech,
+      risk: { level: ctx.risk.level, score: ctx.risk.score, category: ctx.risk.category, alerted: ctx.risk.alerted },
     };
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createActor } from 'xstate';
+import { SimulatedClock, createActor, fromPromise, waitFor } from 'xstate';
+import type { Analysis, AnalysisInput } from '../../../src/analysis/types.js';
 import { callMachine, sessionExpiryMs, withoutContent, type CallInput, type CallStream } from '../../../machines/call.js';
 import type { Utterance } from '../../../src/speech/types.js';
 import type { EndReason } from '../../../src/sip/types.js';
@@ -50,7 +51,7 @@ function start(over: Partial<CallInput> = {}) {
 describe('call machine', () => {
   it('follows the dialog: offered → active ⇄ held → ended, releasing media once', () => {
     const { actor, effects } = start();
-    expect(actor.getSnapshot().value).toEqual({ live: { dialog: 'offered', expiry: 'idle' } });
+    expect(actor.getSnapshot().value).toEqual({ live: { dialog: 'offered', expiry: 'idle', analyzer: 'idle', analysis: 'listening' } });
     actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 10 });
     expect(actor.getSnapshot().value).toMatchObject({ live: { dialog: 'active' } });
     expect(actor.getSnapshot().context.answeredAt).toBe(10);
@@ -274,6 +275,92 @@ describe('call machine', () => {
       actor.send({ type: 'speech.status', status: 'capped' });
       actor.send({ type: 'speech.status', status: 'on' });
       expect(actor.getSnapshot().context.speech.status).toBe('capped');
+    });
+  });
+
+  describe('analysis', () => {
+    const level = (text: string): Analysis['level'] => (text.includes('gift') ? 'high' : text.includes('tax') ? 'medium' : 'none');
+
+    function analysed(delayMs = 0) {
+      const seen: string[][] = [];
+      const alerts: unknown[] = [];
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const machine = callMachine.provide({
+        actors: {
+          analyze: fromPromise<Analysis, AnalysisInput>(async ({ input }) => {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            seen.push(input.window.map((t) => `${t.speaker}:${t.text}`));
+            await new Promise((r) => setTimeout(r, delayMs));
+            inFlight--;
+            const l = level(input.window.map((t) => t.text).join(' '));
+            return { score: l === 'high' ? 0.95 : l === 'medium' ? 0.6 : 0.1, level: l, category: 'government', tactics: ['payment'], explanation: 'The caller demands gift cards.', analyzer: 'local' };
+          }),
+        },
+        actions: { raiseAlert: (_, p: { alert: unknown }) => alerts.push(p.alert) },
+      });
+      const actor = createActor(machine, { input: input() });
+      actor.start();
+      actor.send({ type: 'sip.answered', streams: [stream(0), stream(1)], at: 0 });
+      const say = (role: 'caller' | 'subscriber', text: string, at: number) =>
+        actor.send({ type: 'speech.utterance', at, utterance: { kind: 'final', text, role, streamIndex: role === 'caller' ? 0 : 1, startMs: at, endMs: at } });
+      const idle = () => waitFor(actor, (snap) => snap.matches({ live: { analyzer: 'idle' } }));
+      return { actor, say, idle, seen, alerts, stats: () => ({ maxInFlight }) };
+    }
+
+    it('analyses after each final caller utterance, never for the subscriber, and escalates listening → suspicious → alerted', async () => {
+      const { actor, say, idle, seen, alerts } = analysed();
+      say('subscriber', 'hello?', 1);
+      await idle();
+      expect(seen).toHaveLength(0);
+      say('caller', 'this is the tax office', 2);
+      await idle();
+      expect(actor.getSnapshot().value).toMatchObject({ live: { analysis: 'suspicious' } });
+      say('caller', 'pay with gift cards', 3);
+      await idle();
+      expect(actor.getSnapshot().value).toMatchObject({ live: { analysis: 'alerted' } });
+      expect(alerts).toHaveLength(1);
+      expect(actor.getSnapshot().context.alert).toMatchObject({ category: 'government', explanation: 'The caller demands gift cards.', at: 3 });
+      expect(seen.at(-1)).toEqual(['subscriber:hello?', 'caller:this is the tax office', 'caller:pay with gift cards']);
+    });
+
+    it('one analysis at a time: utterances during a slow one coalesce into one more run; one alert however many windows cross', async () => {
+      const { actor, say, idle, seen, alerts, stats } = analysed(30);
+      say('caller', 'gift cards now', 1);
+      say('caller', 'gift cards or jail', 2);
+      say('caller', 'gift cards today', 3);
+      await idle();
+      expect(stats().maxInFlight).toBe(1);
+      // The first run, then one coalesced run (if the first did not already alert).
+      expect(seen.length).toBeLessThanOrEqual(2);
+      say('caller', 'more gift cards', 4);
+      await idle();
+      expect(alerts).toHaveLength(1);
+      expect(actor.getSnapshot().context.risk.alerted).toBe(true);
+    });
+
+    it('a failed analysis changes nothing and the next utterance tries again', async () => {
+      let calls = 0;
+      const machine = callMachine.provide({
+        actors: {
+          analyze: fromPromise<Analysis, AnalysisInput>(async () => {
+            calls++;
+            if (calls === 1) throw new Error('analyzer down');
+            return { score: 0.6, level: 'medium', category: 'bank', tactics: [], explanation: 'x', analyzer: 'local' };
+          }),
+        },
+      });
+      const actor = createActor(machine, { input: input() });
+      actor.start();
+      actor.send({ type: 'sip.answered', streams: [stream(0)], at: 0 });
+      const u = (at: number) => ({ type: 'speech.utterance' as const, at, utterance: { kind: 'final' as const, text: 'hi', role: 'caller' as const, streamIndex: 0, startMs: 0, endMs: 1 } });
+      actor.send(u(1));
+      await waitFor(actor, (s) => s.matches({ live: { analyzer: 'idle' } }));
+      expect(actor.getSnapshot().context.risk.level).toBe('none');
+      actor.send(u(2));
+      await waitFor(actor, (s) => s.matches({ live: { analyzer: 'idle' } }));
+      expect(actor.getSnapshot().context.risk.level).toBe('medium');
     });
   });
 });

@@ -16,6 +16,7 @@ const summary: CallSummary = {
   startedAt: new Date(0).toISOString(),
   refreshes: 0,
   speech: { status: 'off', finals: 0, partials: 0, keyphraseHits: 0 },
+  risk: { level: 'none', score: 0, category: 'none', alerted: false },
 };
 
 const calls: CallDirectory = {
