@@ -1,0 +1,163 @@
+/**
+ * The chain: the cheap local analyzer gates the expensive LLM analyzer.
+ *
+ * - The local analyzer runs on every call to analyze()/analyzeFor(). If it rejects, the chain
+ *   rejects (a local failure is a bug, not an outage).
+ * - The LLM is asked only when the local level ≥ `minLevel` (default 'medium') and at most once per
+ *   `minIntervalMs` (default 10 s) per call id. `analyzeFor(callId, …)` keys the rate limit (and,
+ *   when the LLM analyzer has `analyzeFor`, its token budget) by call id; `analyze()` uses a single
+ *   anonymous key. An attempt counts against the interval whether it succeeds or fails.
+ * - LLM failure (any rejection: AnalyzerUnavailableError for timeout/429/5xx/malformed/breaker
+ *   open/budget spent, or anything else) → the local result stands (analyzer 'local'). The chain
+ *   never rejects because of the LLM, which is what makes it honour the port's contract.
+ * - LLM success → the LLM result stands (analyzer 'azure-openai'), and it MAY be LOWER than the
+ *   local level. Decision: the LLM is the precise judge; suppressing the keyword detector's false
+ *   positives on look-alikes (a real bank fraud desk, debt collection, deliveries, appointments)
+ *   is the point of the chain. The escalation policy (policy.ts) keeps the call's risk history.
+ * - Between LLM asks (rate-limited), the last LLM verdict for the call keeps standing as long as
+ *   the local level has not risen above the local level it overruled; if the local level rises
+ *   (new evidence the LLM has not seen), the local result stands until the LLM may be asked again.
+ * - If the caller's signal aborts, the chain rejects with the signal's reason.
+ *
+ * Per-call state is small (times, last verdict) and bounded (`maxTrackedCalls`, oldest first);
+ * `endCall(callId)` forgets it (and forwards to the LLM analyzer's endCall when it has one).
+ * Logs carry levels, decisions and the call id only — never transcript text or explanations.
+ */
+import type { Logger } from '../../log.js';
+import { silentLogger } from '../../log.js';
+import { RISK_LEVELS, type Analysis, type AnalysisInput, type Analyzer, type RiskLevel } from '../types.js';
+
+/** An analyzer that can key its work (rate limits, token budgets) by call id. */
+export interface CallScopedAnalyzer extends Analyzer {
+  analyzeFor(callId: string, input: AnalysisInput, signal?: AbortSignal): Promise<Analysis>;
+  endCall?(callId: string): void;
+}
+
+export interface ChainOptions {
+  /** Lowest local level at which the LLM is asked. Default 'medium'. */
+  minLevel?: RiskLevel;
+  /** Minimum time between LLM asks for one call. Default 10 000 ms. */
+  minIntervalMs?: number;
+  /** Calls whose state is kept at most. Default 10 000. */
+  maxTrackedCalls?: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** Why the chain's result is what it is (exposed for tests and metrics). */
+export type ChainDecision =
+  | 'local-below-min'
+  | 'llm'
+  | 'llm-failed'
+  | 'rate-limited-local'
+  | 'rate-limited-cached-llm';
+
+interface CallState {
+  lastAskAt: number;
+  lastLlm?: { result: Analysis; localLevel: RiskLevel };
+}
+
+export const ANONYMOUS_CALL = '(anonymous)';
+
+const rank = (l: RiskLevel): number => RISK_LEVELS.indexOf(l);
+
+function isCallScoped(a: Analyzer): a is CallScopedAnalyzer {
+  return typeof (a as Partial<CallScopedAnalyzer>).analyzeFor === 'function';
+}
+
+export class ChainAnalyzer implements Analyzer {
+  readonly name = 'chain' as const;
+  private readonly minLevel: RiskLevel;
+  private readonly minIntervalMs: number;
+  private readonly maxTrackedCalls: number;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly calls = new Map<string, CallState>();
+  /** The decision behind the most recent result (for tests/metrics). */
+  lastDecision: ChainDecision | undefined;
+
+  constructor(
+    private readonly local: Analyzer,
+    private readonly llm: Analyzer,
+    opts: ChainOptions = {},
+  ) {
+    this.minLevel = opts.minLevel ?? 'medium';
+    this.minIntervalMs = opts.minIntervalMs ?? 10_000;
+    this.maxTrackedCalls = opts.maxTrackedCalls ?? 10_000;
+    this.log = (opts.logger ?? silentLogger()).child({ component: 'analyzer', analyzer: 'chain' });
+    this.now = opts.now ?? Date.now;
+  }
+
+  analyze(input: AnalysisInput, signal?: AbortSignal): Promise<Analysis> {
+    return this.run(ANONYMOUS_CALL, false, input, signal);
+  }
+
+  analyzeFor(callId: string, input: AnalysisInput, signal?: AbortSignal): Promise<Analysis> {
+    return this.run(callId, true, input, signal);
+  }
+
+  endCall(callId: string): void {
+    this.calls.delete(callId);
+    if (isCallScoped(this.llm)) this.llm.endCall?.(callId);
+    if (isCallScoped(this.local)) this.local.endCall?.(callId);
+  }
+
+  async close(): Promise<void> {
+    this.calls.clear();
+    await Promise.allSettled([this.local.close?.(), this.llm.close?.()]);
+  }
+
+  private async run(key: string, scoped: boolean, input: AnalysisInput, signal?: AbortSignal): Promise<Analysis> {
+    signal?.throwIfAborted();
+    const local = await this.local.analyze(input, signal);
+    const localResult: Analysis = { ...local, analyzer: 'local' };
+    if (rank(local.level) < rank(this.minLevel)) return this.done('local-below-min', key, localResult);
+
+    const now = this.now();
+    const state = this.calls.get(key);
+    if (state && now - state.lastAskAt < this.minIntervalMs) {
+      const cached = state.lastLlm;
+      if (cached && rank(local.level) <= rank(cached.localLevel)) {
+        return this.done('rate-limited-cached-llm', key, cached.result);
+      }
+      return this.done('rate-limited-local', key, localResult);
+    }
+
+    const next: CallState = { lastAskAt: now, ...(state?.lastLlm ? { lastLlm: state.lastLlm } : {}) };
+    this.remember(key, next);
+    try {
+      const llm =
+        scoped && isCallScoped(this.llm)
+          ? await this.llm.analyzeFor(key, input, signal)
+          : await this.llm.analyze(input, signal);
+      const result: Analysis = { ...llm, analyzer: 'azure-openai' };
+      next.lastLlm = { result, localLevel: local.level };
+      this.log.debug({ callId: key, localLevel: local.level, llmLevel: result.level }, 'chain: llm verdict');
+      return this.done('llm', key, result);
+    } catch (err) {
+      signal?.throwIfAborted();
+      const code = (err as { code?: unknown }).code;
+      this.log.info(
+        { callId: key, localLevel: local.level, code: typeof code === 'string' ? code : 'unknown' },
+        'chain: llm unavailable, local result stands',
+      );
+      return this.done('llm-failed', key, localResult);
+    }
+  }
+
+  private done(decision: ChainDecision, key: string, result: Analysis): Analysis {
+    this.lastDecision = decision;
+    this.log.trace({ callId: key, decision, level: result.level }, 'chain decision');
+    return result;
+  }
+
+  private remember(key: string, state: CallState): void {
+    this.calls.delete(key);
+    this.calls.set(key, state);
+    while (this.calls.size > this.maxTrackedCalls) {
+      const oldest = this.calls.keys().next().value;
+      if (oldest === undefined) break;
+      this.calls.delete(oldest);
+    }
+  }
+}
