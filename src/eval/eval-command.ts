@@ -1,0 +1,69 @@
+/**
+ * `callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]`: replays labelled
+ * conversations through the real call machine and prints precision, recall, when the alert fired,
+ * and how long analysis took.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { selectAnalyzer, type AnalyzerName } from '../analysis/select.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { silentLogger } from '../log.js';
+import { DatasetError, parseDataset } from './dataset.js';
+import { evalMetrics } from './metrics.js';
+import { replay } from './replay.js';
+
+const USAGE = 'usage: callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]';
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  let values: { data?: string; analyzer?: string; json?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { data: { type: 'string' }, analyzer: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`callguard eval: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!values.data) {
+    process.stderr.write(`callguard eval: --data is required\n${USAGE}\n`);
+    return 2;
+  }
+  const name = (values.analyzer ?? 'local') as AnalyzerName;
+  if (!['local', 'azure-openai', 'chain'].includes(name)) {
+    process.stderr.write(`callguard eval: unknown analyzer "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  let conversations;
+  try {
+    conversations = parseDataset(await readFile(values.data, 'utf8'), values.data);
+  } catch (err) {
+    const msg = err instanceof DatasetError ? err.message : `cannot read ${values.data}: ${(err as Error).message}`;
+    process.stderr.write(`callguard eval: ${msg}\n`);
+    return 2;
+  }
+  let analyzer;
+  try {
+    analyzer = selectAnalyzer(loadConfig(process.env), silentLogger(), name);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`callguard eval: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const times: number[] = [];
+  const results = [];
+  for (const c of conversations) results.push(await replay(c, analyzer, times));
+  await analyzer.close?.();
+  const metrics = { data: values.data, analyzer: name, ...evalMetrics(results, times) };
+  if (values.json) process.stdout.write(`${JSON.stringify(metrics)}\n`);
+  else {
+    process.stdout.write(
+      `${metrics.n} conversations (${metrics.scams} scam, ${metrics.legits} legit): precision ${metrics.precision}, recall ${metrics.recall}, ` +
+        `fpr ${metrics.fpr}, median alert at caller turn ${metrics.median_alert_turn}, p95 analysis ${metrics.p95_analysis_ms} ms\n`,
+    );
+  }
+  return 0;
+}
