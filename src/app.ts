@@ -10,6 +10,8 @@ import { UdpPortPool } from './media/udp-port-pool.js';
 import { buildOpsServer } from './ops/server.js';
 import { NativeSessionServer } from './sip/native/native-session-server.js';
 import { MemorySubscriberStore } from './state/memory/memory-subscriber-store.js';
+import { selectAnalyzer } from './analysis/select.js';
+import type { Analyzer } from './analysis/types.js';
 import { selectRecognizerFactory } from './speech/select.js';
 import type { RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
@@ -29,6 +31,8 @@ export interface NodeOverrides {
   subscribers?: SubscriberStore;
   /** A recognizer factory instead of the one CALLGUARD_SPEECH selects. */
   speech?: RecognizerFactory;
+  /** An analyzer instead of the one CALLGUARD_ANALYZER selects. */
+  analyzer?: Analyzer;
 }
 
 export async function startNode(config: Config, logger: Logger, overrides: NodeOverrides = {}): Promise<RunningNode> {
@@ -59,7 +63,8 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     userAgent: 'callguard',
   });
   const speech = overrides.speech ?? selectRecognizerFactory(config, logger);
-  const engine = new Engine({ config, sip, subscribers, ports, logger, ...(speech ? { speech } : {}) });
+  const analyzer = overrides.analyzer ?? selectAnalyzer(config, logger);
+  const engine = new Engine({ config, sip, subscribers, ports, logger, analyzer, ...(speech ? { speech } : {}) });
   let listening = false;
   let closing = false;
   const ops = buildOpsServer({
@@ -94,6 +99,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
         closing = true;
         await engine.close();
         await speech?.close();
+        await analyzer.close?.();
         await ops.close();
         await subscribers.close();
       })();

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { startNode } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
+import { evalCommand } from './eval/eval-command.js';
 import { simulateCommand } from './simulate/index.js';
 
 const USAGE = `usage: callguard <command> [options]
@@ -15,6 +16,9 @@ commands:
   serve [--config FILE]   run a callguard node (SIPREC server + ops API)
   simulate [options]      place a recorded call against a callguard, as an SBC would
                           (callguard simulate --help for its options)
+  eval --data FILE [--analyzer local|azure-openai|chain] [--json]
+                          replay labelled conversations through the call machine and
+                          print precision, recall and when the alert fired
 
 Settings come from CALLGUARD_* environment variables and an optional JSON file
 (see docs/configuration.md).`;
@@ -69,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'simulate':
       return simulateCommand(rest);
+    case 'eval':
+      return evalCommand(rest);
     case undefined:
     case 'help':
     case '--help':

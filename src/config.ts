@@ -141,6 +141,15 @@ export const SETTINGS = {
   CALLGUARD_AZURE_SPEECH_TOKEN_FILE: { default: '', doc: 'Entra ID instead of a key: a file holding a current access token (kept fresh by a sidecar or workload identity), read before every connection.' },
   CALLGUARD_AZURE_SPEECH_REGION: { default: '', doc: 'Azure Speech region, e.g. westeurope (or give an endpoint).' },
   CALLGUARD_AZURE_SPEECH_ENDPOINT: { default: '', doc: 'Azure Speech websocket endpoint with its path (private endpoints, tests).' },
+  CALLGUARD_ANALYZER: { default: 'local', doc: 'Scam analyzer: local (no network), azure-openai, or chain (local on every utterance, the LLM only from medium risk).' },
+  CALLGUARD_AZURE_OPENAI_ENDPOINT: { default: '', doc: 'Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com/.' },
+  CALLGUARD_AZURE_OPENAI_DEPLOYMENT: { default: '', doc: 'Chat-completions model deployment name.' },
+  CALLGUARD_AZURE_OPENAI_API_VERSION: { default: '2024-10-21', doc: 'Azure OpenAI API version (json_schema needs 2024-08-01-preview or later).' },
+  CALLGUARD_AZURE_OPENAI_KEY: { default: '', doc: 'Azure OpenAI key. Never logged.' },
+  CALLGUARD_AZURE_OPENAI_TOKEN_FILE: { default: '', doc: 'Entra ID instead of a key: a file holding a current access token, read per request.' },
+  CALLGUARD_AZURE_OPENAI_TIMEOUT_MS: { default: '3000', doc: 'Per-request timeout; on timeout the local result stands.' },
+  CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL: { default: '20000', doc: 'Token budget per call; beyond it the LLM is not asked again for that call.' },
+  CALLGUARD_CHAIN_MIN_INTERVAL: { default: '10', doc: 'chain: seconds between LLM asks for one call.' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
@@ -152,7 +161,7 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-const SECRETS = new Set<string>(['CALLGUARD_AZURE_SPEECH_KEY']);
+const SECRETS = new Set<string>(['CALLGUARD_AZURE_SPEECH_KEY', 'CALLGUARD_AZURE_OPENAI_KEY']);
 
 const schema = z.object({
   CALLGUARD_SIP_HOST: host,
@@ -185,6 +194,15 @@ const schema = z.object({
     z.literal(''),
     z.string().regex(/^wss?:\/\/[^/]+\/.+/, 'must be a ws:// or wss:// URL with a path'),
   ]),
+  CALLGUARD_ANALYZER: z.enum(['local', 'azure-openai', 'chain']),
+  CALLGUARD_AZURE_OPENAI_ENDPOINT: z.union([z.literal(''), z.string().regex(/^https?:\/\//, 'must be an http(s) URL')]),
+  CALLGUARD_AZURE_OPENAI_DEPLOYMENT: z.string(),
+  CALLGUARD_AZURE_OPENAI_API_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21'),
+  CALLGUARD_AZURE_OPENAI_KEY: z.string(),
+  CALLGUARD_AZURE_OPENAI_TOKEN_FILE: z.string(),
+  CALLGUARD_AZURE_OPENAI_TIMEOUT_MS: positiveInt,
+  CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL: positiveInt,
+  CALLGUARD_CHAIN_MIN_INTERVAL: z.coerce.number().min(0),
   CALLGUARD_SUBSCRIBERS: z.string().transform(list),
   CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
     const out: Cidr[] = [];
@@ -226,6 +244,11 @@ export interface Config {
   http: { host: string; port: number };
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
   media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number };
+  analysis: {
+    analyzer: 'local' | 'azure-openai' | 'chain';
+    chainMinIntervalMs: number;
+    azureOpenAI: { endpoint: string; deployment: string; apiVersion: string; key: string; tokenFile: string; timeoutMs: number; tokensPerCall: number };
+  };
   speech: {
     engine: 'offline' | 'azure' | 'none';
     max: number;
@@ -296,6 +319,13 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       throw new ConfigError('CALLGUARD_AZURE_SPEECH_REGION', 'or CALLGUARD_AZURE_SPEECH_ENDPOINT is required when CALLGUARD_SPEECH=azure');
     }
   }
+  if (v.CALLGUARD_ANALYZER !== 'local') {
+    if (!v.CALLGUARD_AZURE_OPENAI_ENDPOINT) throw new ConfigError('CALLGUARD_AZURE_OPENAI_ENDPOINT', `is required when CALLGUARD_ANALYZER=${v.CALLGUARD_ANALYZER}`);
+    if (!v.CALLGUARD_AZURE_OPENAI_DEPLOYMENT) throw new ConfigError('CALLGUARD_AZURE_OPENAI_DEPLOYMENT', `is required when CALLGUARD_ANALYZER=${v.CALLGUARD_ANALYZER}`);
+    if (!v.CALLGUARD_AZURE_OPENAI_KEY === !v.CALLGUARD_AZURE_OPENAI_TOKEN_FILE) {
+      throw new ConfigError('CALLGUARD_AZURE_OPENAI_KEY', 'or CALLGUARD_AZURE_OPENAI_TOKEN_FILE (exactly one) is required for the Azure OpenAI analyzer');
+    }
+  }
   const rtpHost = v.CALLGUARD_RTP_HOST || v.CALLGUARD_SIP_HOST;
   return {
     nodeId: v.CALLGUARD_NODE_ID || hostname(),
@@ -323,6 +353,19 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       // The actor's view of stream stats (and the media timeout's resolution): a tenth of the
       // timeout, between 0.2 and 2 s.
       statsIntervalMs: Math.min(2000, Math.max(200, Math.round((v.CALLGUARD_MEDIA_TIMEOUT * 1000) / 10) || 2000)),
+    },
+    analysis: {
+      analyzer: v.CALLGUARD_ANALYZER,
+      chainMinIntervalMs: v.CALLGUARD_CHAIN_MIN_INTERVAL * 1000,
+      azureOpenAI: {
+        endpoint: v.CALLGUARD_AZURE_OPENAI_ENDPOINT,
+        deployment: v.CALLGUARD_AZURE_OPENAI_DEPLOYMENT,
+        apiVersion: v.CALLGUARD_AZURE_OPENAI_API_VERSION,
+        key: v.CALLGUARD_AZURE_OPENAI_KEY,
+        tokenFile: v.CALLGUARD_AZURE_OPENAI_TOKEN_FILE,
+        timeoutMs: v.CALLGUARD_AZURE_OPENAI_TIMEOUT_MS,
+        tokensPerCall: v.CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL,
+      },
     },
     speech: {
       engine: v.CALLGUARD_SPEECH,

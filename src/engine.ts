@@ -32,6 +32,7 @@ import type {
   SipBody,
 } from './sip/types.js';
 import type { RiskAlert } from './analysis/policy.js';
+import { analyzeForCall } from './analysis/select.js';
 import type { Analysis, AnalysisInput, Analyzer } from './analysis/types.js';
 import type { Recognizer, RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
@@ -447,7 +448,7 @@ export class Engine implements RecordingSessionHandler {
             actors: {
               analyze: fromPromise<Analysis, AnalysisInput>(({ input, signal }) => {
                 const t0 = performance.now();
-                return analyzer.analyze(input, signal).finally(() => this.analysisTimes.record(performance.now() - t0));
+                return analyzeForCall(analyzer, id, input, signal).finally(() => this.analysisTimes.record(performance.now() - t0));
               }),
             },
           }
@@ -479,6 +480,8 @@ export class Engine implements RecordingSessionHandler {
           void closeAll(eps);
         },
         callEnded: ({ context }) => {
+          // Per-call analyzer state (rate limit, token budget) goes with the call.
+          (analyzer as { endCall?: (callId: string) => void } | undefined)?.endCall?.(id);
           this.bySession.delete(session.id);
           this.byId.delete(id);
           this.counters.ended++;

@@ -1,0 +1,215 @@
+/**
+ * The local (offline) analyzer: rule-based tactic evidence over the caller's words combined with a small
+ * logistic-regression text model. Stateless; the escalation policy turns its results into alerts.
+ *
+ * score = max(model, rules) with a small noisy-OR bonus when both agree, where `rules` is a fixed score
+ * for the combination of evidence (claimed organisation + concrete demand, demand + threat, …). A caller
+ * who gives real-bank safety advice ("call the number on the back of your card") and asks for nothing
+ * is capped below 'high'.
+ */
+import { KEYPHRASES } from '../keyphrases.js';
+import type { Analysis, AnalysisInput, Analyzer, RiskLevel, Tactic, WindowTurn } from '../types.js';
+import { sigmoid } from './features.js';
+import { TextModel, type ModelWeights } from './model.js';
+import { detectCallerTactics, detectTactics, tacticsOf, type Evidence, type TacticHit } from './tactics.js';
+
+const MODEL_SHIFT = 2;
+const logit = (p: number): number => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
+
+export const LEVEL_THRESHOLDS = { low: 0.3, medium: 0.55, high: 0.8 } as const;
+
+const ORGS: readonly Evidence[] = ['government', 'bank', 'tech-support', 'family'];
+const LURES: readonly Evidence[] = ['prize', 'refund'];
+const PAYMENT_DEMANDS: readonly Evidence[] = ['gift-cards', 'crypto', 'wire', 'safe-account', 'cash', 'fee'];
+const CREDENTIAL_DEMANDS: readonly Evidence[] = ['ssn', 'pin-password', 'one-time-code', 'card-number', 'bank-login'];
+
+/** Real fraud desks and careful callers say this; scammers rarely do. */
+const SAFETY_ADVICE = new RegExp(
+  String.raw`\b(?:(?:call|ring) (?:us|the bank|your bank) (?:back )?(?:on|at|using) the (?:number|phone number) (?:on|printed on) (?:the back of )?your (?:card|statement)|number on the back of your card|hang up and call|(?:we|the bank|i) (?:will )?never ask (?:you )?for|never share (?:your|that|the) (?:pin|password|code))`,
+  'i',
+);
+
+export interface LocalAnalyzerOptions {
+  /** Model weights; the committed weights.json by default. */
+  weights?: ModelWeights;
+}
+
+export interface LocalEvidence {
+  modelScore: number;
+  ruleScore: number;
+  hits: TacticHit[];
+}
+
+export class LocalAnalyzer implements Analyzer {
+  readonly name = 'local' as const;
+  private readonly model: TextModel;
+
+  constructor(options: LocalAnalyzerOptions = {}) {
+    this.model = new TextModel(options.weights);
+  }
+
+  async analyze(input: AnalysisInput, signal?: AbortSignal): Promise<Analysis> {
+    signal?.throwIfAborted();
+    return this.analyzeSync(input);
+  }
+
+  /** The same judgement, synchronously (benchmarks, replay). */
+  analyzeSync(input: AnalysisInput): Analysis {
+    const { analysis } = this.explain(input);
+    return analysis;
+  }
+
+  /** The judgement with the evidence behind it. */
+  explain(input: AnalysisInput): { analysis: Analysis; evidence: LocalEvidence } {
+    const turns = callerTurns(input.window);
+    const text = turns.map((t) => t.text).join(' \n ');
+    const hits = detectCallerTactics(turns.map((t) => t.text));
+    for (const t of turns) for (const k of t.keyphrases ?? []) hits.push(...keyphraseHits(k, text));
+    const tactics = tacticsOf(hits);
+    const ev = new Set(hits.map((h) => h.evidence));
+
+    // The model is trained on easy synthetic calls and is over-confident: on its own it needs p ≥ ~0.97
+    // to reach 'high' (logit shifted by MODEL_SHIFT).
+    const modelRaw = this.model.score(text, tactics);
+    const modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
+    let ruleScore = ruleScoreOf(ev);
+    if (ruleScore < 0.9 && SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access')) {
+      ruleScore = Math.min(ruleScore, 0.2);
+    }
+    let score = Math.max(ruleScore, modelScore, 1 - (1 - 0.75 * ruleScore) * (1 - 0.75 * modelScore));
+    if (SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access') && !ev.has('ssn')) {
+      score = Math.min(score, LEVEL_THRESHOLDS.high - 0.05);
+    }
+    // A subscriber keying digits during a call that already shows tactics: a mild signal only.
+    const keyed = (input.dtmf ?? []).filter((d) => d.role !== 'caller').length;
+    if (keyed >= 4 && tactics.length > 0) score = Math.min(1, score + 0.05);
+    score = Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000;
+
+    const level = levelOf(score);
+    const category = level === 'none' ? 'none' : categoryOf(hits);
+    const analysis: Analysis = {
+      score,
+      level,
+      category,
+      tactics: level === 'none' && tactics.length === 0 ? [] : tactics,
+      explanation: explanationOf(hits, level),
+      analyzer: 'local',
+    };
+    return { analysis, evidence: { modelScore, ruleScore, hits } };
+  }
+}
+
+/** The caller's turns; when nobody is labelled caller, the unlabelled ones. */
+function callerTurns(window: readonly WindowTurn[]): WindowTurn[] {
+  const caller = window.filter((t) => t.speaker === 'caller');
+  return caller.length > 0 ? caller : window.filter((t) => t.speaker === 'unknown');
+}
+
+/** Recognizer-spotted phrases the regexes may have missed (text can differ from the spotted phrase). */
+function keyphraseHits(phrase: string, text: string): TacticHit[] {
+  if (text.toLowerCase().includes(phrase.toLowerCase())) return [];
+  if (!KEYPHRASES.some((p) => p.phrase === phrase.toLowerCase())) return [];
+  return detectTactics(phrase);
+}
+
+export function levelOf(score: number): RiskLevel {
+  if (score >= LEVEL_THRESHOLDS.high) return 'high';
+  if (score >= LEVEL_THRESHOLDS.medium) return 'medium';
+  if (score >= LEVEL_THRESHOLDS.low) return 'low';
+  return 'none';
+}
+
+function ruleScoreOf(ev: ReadonlySet<Evidence>): number {
+  const org = ORGS.some((e) => ev.has(e));
+  const lure = LURES.some((e) => ev.has(e));
+  const pay = PAYMENT_DEMANDS.some((e) => ev.has(e));
+  const cred = CREDENTIAL_DEMANDS.some((e) => ev.has(e));
+  const remote = ev.has('remote-access');
+  const install = ev.has('install-app');
+  const threat = ev.has('threat');
+  const secrecy = ev.has('secrecy');
+  const hurry = ev.has('time-pressure');
+  const demand = pay || cred || remote;
+
+  if ((org || lure) && demand) return 0.92;
+  if (demand && (threat || secrecy)) return 0.9;
+  if (ev.has('tech-support') && install) return 0.85;
+  if (org && threat) return 0.85;
+  if (ev.has('gift-cards') || ev.has('crypto') || ev.has('safe-account')) return 0.7;
+  if (secrecy && (org || lure || threat)) return 0.8;
+  let s = 0;
+  if (demand) s = Math.max(s, 0.5);
+  if (threat) s = Math.max(s, 0.45);
+  if (secrecy) s = Math.max(s, 0.45);
+  if (org || lure) s = Math.max(s, 0.3);
+  if (install) s = Math.max(s, 0.3);
+  if (hurry && s > 0) s += 0.15;
+  return s;
+}
+
+function pickOrg(hits: readonly TacticHit[]): { evidence: Evidence; label: string } | undefined {
+  const count = new Map<Evidence, number>();
+  for (const h of hits) if (ORGS.includes(h.evidence) || LURES.includes(h.evidence)) count.set(h.evidence, (count.get(h.evidence) ?? 0) + 1);
+  let best: Evidence | undefined;
+  for (const e of [...ORGS, ...LURES]) {
+    const n = count.get(e) ?? 0;
+    // An impersonated organisation beats a lure; among equals the first in order wins.
+    const weight = n + (ORGS.includes(e) && n > 0 ? 100 : 0);
+    const bestWeight = best ? (count.get(best) ?? 0) + (ORGS.includes(best) ? 100 : 0) : 0;
+    if (n > 0 && weight > bestWeight) best = e;
+  }
+  if (!best) return undefined;
+  const labels = hits.filter((h) => h.evidence === best).map((h) => h.label);
+  // Most frequent label for that organisation.
+  const freq = new Map<string, number>();
+  for (const l of labels) freq.set(l, (freq.get(l) ?? 0) + 1);
+  const label = [...freq.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  return { evidence: best, label };
+}
+
+function categoryOf(hits: readonly TacticHit[]): string {
+  const org = pickOrg(hits);
+  if (!org) return 'other';
+  // A refund or prize lure names the scam better than the company the caller poses as.
+  if (org.evidence !== 'government' && org.evidence !== 'family') {
+    if (hits.some((h) => h.evidence === 'refund')) return 'refund';
+    if (hits.some((h) => h.evidence === 'prize')) return 'prize';
+  }
+  return org.evidence;
+}
+
+const DEMAND_ORDER: ReadonlyArray<{ tactic: Tactic; phrase: (label: string) => string }> = [
+  { tactic: 'payment', phrase: (l) => `demands ${l}` },
+  { tactic: 'credentials', phrase: (l) => `asks for ${l}` },
+  { tactic: 'remote-access', phrase: (l) => (l === 'installing an app' ? 'asks you to install an app' : `asks for ${l}`) },
+  { tactic: 'urgency', phrase: (l) => l },
+  { tactic: 'secrecy', phrase: (l) => l },
+];
+
+function explanationOf(hits: readonly TacticHit[], level: RiskLevel): string {
+  const demands: string[] = [];
+  for (const d of DEMAND_ORDER) {
+    if (demands.length >= 2) break;
+    const inTactic = hits.filter((h) => h.tactic === d.tactic);
+    if (inTactic.length === 0) continue;
+    // Prefer threats over mere time pressure.
+    const h = inTactic.find((x) => x.evidence === 'threat') ?? inTactic[0]!;
+    demands.push(d.phrase(h.label));
+  }
+  const org = pickOrg(hits);
+  let claim: string | undefined;
+  if (org) {
+    if (org.evidence === 'family') claim = 'claims to be a relative in trouble';
+    else if (org.evidence === 'prize') claim = 'says you have won a prize';
+    else if (org.evidence === 'refund') claim = 'offers you a refund';
+    else claim = `claims to be from ${org.label}`;
+  }
+  const parts = [claim, ...demands].filter((p): p is string => !!p);
+  if (parts.length === 0) {
+    return level === 'none' || level === 'low'
+      ? 'No signs of a scam so far.'
+      : 'The conversation resembles known scam calls, though no specific demand has been made yet.';
+  }
+  const joined = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
+  return `The caller ${joined}.`;
+}

@@ -1,0 +1,182 @@
+/**
+ * Rule-based tactic detectors over the caller's words. Every pattern is compiled once at module load;
+ * `detectTactics` scans one text and returns hits (tactic + evidence). Negated mentions ("we will never
+ * ask for your PIN") are dropped, so a real fraud desk's warnings do not count against it.
+ */
+import type { Tactic } from '../types.js';
+
+/** What a hit is evidence of: an impersonated organisation, a lure, or a concrete demand. */
+export type Evidence =
+  // impersonation
+  | 'government'
+  | 'bank'
+  | 'tech-support'
+  | 'family'
+  // lures (category only, no tactic)
+  | 'prize'
+  | 'refund'
+  // urgency
+  | 'threat'
+  | 'time-pressure'
+  // secrecy
+  | 'secrecy'
+  // payment
+  | 'gift-cards'
+  | 'crypto'
+  | 'wire'
+  | 'safe-account'
+  | 'cash'
+  | 'fee'
+  // credentials
+  | 'ssn'
+  | 'pin-password'
+  | 'one-time-code'
+  | 'card-number'
+  | 'account-number'
+  | 'personal-details'
+  | 'bank-login'
+  // remote access
+  | 'remote-access'
+  | 'install-app';
+
+export interface TacticHit {
+  /** null for lures, which only inform the category. */
+  tactic: Tactic | null;
+  evidence: Evidence;
+  /** Words for the explanation, e.g. "the IRS", "gift cards", "your Social Security number". */
+  label: string;
+  /** The matched text. */
+  match: string;
+}
+
+interface Rule {
+  tactic: Tactic | null;
+  evidence: Evidence;
+  label: string;
+  re: RegExp;
+  /** Drop the hit when a negation precedes it in the same clause. */
+  negatable?: boolean;
+}
+
+const r = (src: string): RegExp => new RegExp(src, 'gi');
+
+const RULES: readonly Rule[] = [
+  // ---- impersonation: government
+  { tactic: 'impersonation', evidence: 'government', label: 'the IRS', re: r(String.raw`\b(?:irs|i\.r\.s\.?|internal revenue(?: service)?)\b`) },
+  { tactic: 'impersonation', evidence: 'government', label: 'the tax office', re: r(String.raw`\b(?:tax (?:office|department|authority|authorities|agency)|hmrc|revenue agency|department of (?:the )?treasury|back taxes|tax (?:fraud|evasion|debt|return audit))\b`) },
+  { tactic: 'impersonation', evidence: 'government', label: 'the Social Security Administration', re: r(String.raw`\b(?:social security (?:administration|office|department)|ssa|(?:calling|call) (?:you )?(?:from|on behalf of) (?:the )?social security|badge (?:number|id)|(?:officer|agent) (?:id|badge) number)\b|\byour social security (?:number )?(?:has been|was|is) (?:suspended|compromised|blocked|used)`) },
+  { tactic: 'impersonation', evidence: 'government', label: 'the police', re: r(String.raw`\b(?:police (?:department|officer|station)|officer \w+ (?:from|with) the|sheriff'?s? (?:office|department)|department of justice|fbi|federal (?:agent|bureau|government)|u\.?s\.? marshals?|homeland security|immigration (?:office|department|services))\b`) },
+  { tactic: 'impersonation', evidence: 'government', label: 'a government agency', re: r(String.raw`\b(?:government (?:agency|office|department|official)|federal (?:agency|office)|legal department of)\b`) },
+  // ---- impersonation: bank
+  { tactic: 'impersonation', evidence: 'bank', label: 'your bank', re: r(String.raw`\b(?:fraud (?:department|prevention|team|division|unit)|(?:bank'?s?|banking) (?:security|fraud)|security department (?:of|at) (?:your|the) bank|(?:calling|call) (?:from|on behalf of) (?:your|the) bank|(?:from|with) (?:your|the) bank'?s?\b|your bank account (?:has been|was|is) (?:compromised|hacked|frozen|blocked|locked)|suspicious (?:activity|transactions?|charges?) on your (?:account|card)|unauthori[sz]ed (?:transactions?|charges?|purchases?|access)|did you (?:make|authori[sz]e|place|order) (?:a|an|this|the) (?:purchase|order|transaction|payment))`) },
+  { tactic: 'impersonation', evidence: 'bank', label: 'your card company', re: r(String.raw`\b(?:visa|mastercard|american express|amex|credit card company|card services)\b`) },
+  // ---- impersonation: tech support
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'Microsoft', re: r(String.raw`\b(?:microsoft|windows (?:support|technical|security|department|firewall|license))\b`) },
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'Apple', re: r(String.raw`\b(?:apple (?:support|care|security|id)|icloud (?:account|security))\b`) },
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'tech support', re: r(String.raw`\b(?:tech(?:nical)? support|technical (?:department|team)|computer (?:department|technician|guy|support)|it department|geek squad|norton|mcafee)\b`) },
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'tech support', re: r(String.raw`\b(?:(?:your|the) (?:computer|pc|laptop|device|system|ip address|network|router)(?: \w+)? (?:has|is|was|have|are|got) (?:been )?(?:a |an )?(?:infected|hacked|compromised|virus|malware|sending|showing errors)|(?:virus|viruses|malware|trojan|spyware|hackers?) (?:on|in|into|from) (?:your|the) (?:computer|pc|laptop|device|system)|error (?:reports?|messages?) from your (?:computer|pc))`) },
+  // ---- impersonation: family in trouble
+  { tactic: 'impersonation', evidence: 'family', label: 'a relative in trouble', re: r(String.raw`\b(?:(?:grandma|grandpa|granny|mom|mum|dad|auntie?|uncle),? (?:it'?s|this is) (?:me|your)|it'?s (?:me,? )?your (?:grandson|granddaughter|son|daughter|nephew|niece)|i(?:'m| am) in (?:jail|prison|custody|the hospital|trouble)|(?:need|needs) (?:money|cash) for (?:bail|a lawyer|the hospital)|bail (?:money|bond)|(?:your|my) (?:grandson|granddaughter|son|daughter|nephew|niece) (?:has been|was|is) (?:arrested|in (?:jail|an accident|custody|the hospital)))`) },
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'Amazon', re: r(String.raw`\b(?:amazon (?:account|prime|security|customer (?:service|support)|order|department)|paypal (?:account|security|department|support)|ebay (?:account|security))\b`) },
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'tech support', re: r(String.raw`\b(?:(?:windows )?license (?:has )?expired|firewall (?:has|is) (?:expired|down|been)|(?:hackers?|hacked|hacking) (?:your|into|are)|ip address (?:has been|is|was) (?:compromised|hacked|used))\b`) },
+  // ---- lures
+  { tactic: null, evidence: 'prize', label: 'a prize', re: r(String.raw`\b(?:you(?:'ve| have)? (?:just )?won(?!')|winner of|prize|lottery|sweepstakes?|jackpot|free (?:vacation|cruise|gift)|claim your (?:reward|prize|winnings)|reward (?:program|points))\b`) },
+  { tactic: null, evidence: 'refund', label: 'a refund', re: r(String.raw`\b(?:refund(?:ed|s)?|overcharged|reimburs\w*|overpaid|overpayment)\b`) },
+  // ---- urgency and threats
+  { tactic: 'urgency', evidence: 'threat', label: 'threatens arrest', re: r(String.raw`\b(?:arrest(?:ed)?|warrant|jail|prison|deport(?:ed|ation)?|police will|officers? (?:will|are) (?:come|coming))\b`), negatable: true },
+  { tactic: 'urgency', evidence: 'threat', label: 'threatens legal action', re: r(String.raw`\b(?:lawsuit|sue you|legal action|(?:be|been|get) (?:sued|prosecuted)|criminal (?:charges|case|investigation|record)|court (?:case|summons|order)|legal (?:case|matter|proceedings|notice)|federal (?:crime|case|charges|offen[cs]e)|money laundering|drug trafficking|case (?:number|id) (?:against|filed)|filed against you|fines? and penalt\w+)\b`), negatable: true },
+  { tactic: 'urgency', evidence: 'threat', label: 'threatens to suspend your account', re: r(String.raw`\b(?:(?:suspend|freeze|block|lock|close|cancel)(?:ed)? (?:your|the) (?:account|card|number|social|license|service|computer)|(?:account|card|number|social security|license|computer) (?:will be|has been|is|was) (?:suspended|frozen|blocked|locked|closed|terminated|deactivated))\b`), negatable: true },
+  { tactic: 'urgency', evidence: 'time-pressure', label: 'pressures you to act now', re: r(String.raw`\b(?:immediately|right away|right now|as soon as possible|within (?:the next )?(?:\d+|one|two|twenty[- ]four|24|48) (?:hours?|minutes?)|by the end of (?:the )?(?:day|today)|last chance|final (?:notice|warning)|urgent(?:ly)?|before it'?s too late|(?:pay|act|do it|send it|this must be done) (?:today|now|tonight))\b`) },
+  // ---- secrecy
+  { tactic: 'secrecy', evidence: 'secrecy', label: 'tells you to keep it secret', re: r(String.raw`\b(?:(?:don'?t|do not|never) (?:tell|inform|mention (?:this|it) to|talk to|discuss (?:this|it) with|speak to) (?:anyone|anybody|your (?:bank|family|wife|husband|kids|children|son|daughter|mom|dad|parents)|the bank|the (?:police|cashier|teller|store)|mom|dad|grandpa|grandma)|keep (?:this|it) (?:between us|confidential|secret|quiet|private|to yourself)|(?:don'?t|do not) hang up|stay on the line with me|this (?:call|matter|case) is (?:confidential|strictly confidential))\b`) },
+  // ---- unusual payment
+  { tactic: 'payment', evidence: 'gift-cards', label: 'payment in gift cards', re: r(String.raw`\b(?:gift ?cards?|itunes(?: cards?)?|google play(?: cards?)?|steam (?:cards?|wallet)|amazon (?:cards?|gift)|vouchers?|prepaid (?:cards?|debit)|ebay cards?|target cards?|walmart cards?|the (?:back|pin) of the card|scratch (?:off )?the back)\b`), negatable: true },
+  { tactic: 'payment', evidence: 'crypto', label: 'payment in cryptocurrency', re: r(String.raw`\b(?:bitcoins?|btc|crypto(?:currency)?|bitcoin (?:atm|machine)|ethereum|usdt|tether|crypto (?:wallet|atm))\b`), negatable: true },
+  { tactic: 'payment', evidence: 'wire', label: 'a wire transfer', re: r(String.raw`\b(?:wire (?:transfer|the money|the funds|it)|western union|moneygram|money ?gram|(?:send|transfer) (?:the )?money (?:to|through|via)|zelle|cash ?app|venmo)\b`), negatable: true },
+  { tactic: 'payment', evidence: 'safe-account', label: 'moving your money to a "safe account"', re: r(String.raw`\b(?:safe account|secure account|protected account|safety account|holding account|(?:move|transfer) (?:all )?(?:your|the) (?:money|funds|savings|balance) (?:to|into))\b`), negatable: true },
+  { tactic: 'payment', evidence: 'cash', label: 'handing over cash', re: r(String.raw`\b(?:cash (?:pick ?up|pickup|collection)|courier (?:will|to) (?:collect|pick up|come)|(?:withdraw|take out) (?:\$?\d[\d,]*(?: dollars)? (?:in |of )?)?(?:cash|the money)|send (?:the )?cash|mail (?:the )?cash|put (?:the )?cash in (?:an|a) envelope)\b`), negatable: true },
+  { tactic: 'payment', evidence: 'fee', label: 'an up-front fee', re: r(String.raw`\b(?:processing fee|(?:small|one-time|release|transfer|handling|clearance|activation) fee|pay (?:a|the) fee|pay (?:the )?taxes on (?:the|your) (?:prize|winnings))\b`), negatable: true },
+  { tactic: 'payment', evidence: 'gift-cards', label: 'payment in gift cards', re: r(String.raw`\b(?:claim code|redemption code|scratch (?:off )?(?:the )?(?:silver|back|strip)|(?:go|drive|walk) to (?:the )?(?:nearest )?(?:walmart|target|cvs|walgreens|best buy|store|pharmacy) and (?:buy|get|purchase))\b`), negatable: true },
+  // ---- credentials
+  { tactic: 'credentials', evidence: 'ssn', label: 'your Social Security number', re: r(String.raw`\b(?:social security number|social security #|ssn|social insurance number|last four (?:digits )?of your social)\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'pin-password', label: 'your PIN or password', re: r(String.raw`\b(?:pin(?: number| code)?|password|passcode|login (?:details|credentials|information)|online banking (?:details|credentials|login)|username and password|mother'?s maiden name)\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'one-time-code', label: 'the code sent to your phone', re: r(String.raw`\b(?:verification code|one[- ]time (?:code|password|passcode|pin)|otp|security code|authori[sz]ation code|confirmation code|(?:the )?code (?:that )?(?:we|i|you)(?:'ve| have)? (?:just )?(?:sent|texted|received|got)|six[- ]digit code|code (?:on|in) your (?:phone|text|sms))\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'card-number', label: 'your card details', re: r(String.raw`\b(?:(?:credit|debit|bank) card (?:number|details|information)|card number|cvv|cvc|expiration date|expiry date|(?:16|sixteen)[- ]digit (?:number|card))\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'account-number', label: 'your account details', re: r(String.raw`\b(?:(?:bank )?account (?:number|details|information|credentials)|routing number|sort code)\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'bank-login', label: 'access to your online banking', re: r(String.raw`\b(?:log ?(?:in|into|on)(?: to)? (?:your )?(?:online )?(?:bank(?:ing)?|checking|savings)(?: account)?|open (?:your )?(?:online )?banking|how much (?:money )?(?:do you have|is there|you have) in (?:your )?(?:account|bank|checking|savings)|which bank (?:do you|are you)|what bank (?:do you|are you))\b`), negatable: true },
+  // ---- remote access
+  { tactic: 'remote-access', evidence: 'remote-access', label: 'remote access to your computer', re: r(String.raw`\b(?:any ?desk|team ?viewer|ultra ?viewer|logmein|log me in|supremo|remote (?:access|desktop|control|session|connection|support (?:tool|software|app))|access (?:to )?your (?:computer|pc|laptop|screen|device)|(?:connect|connected) (?:to )?your (?:computer|pc|laptop)|share your screen|screen ?shar\w+|click (?:on )?(?:accept|allow|connect|run|yes to allow)|support id|(?:open|launch) (?:your )?(?:web )?(?:browser|google chrome|chrome|internet explorer|edge))\b`), negatable: true },
+  { tactic: 'remote-access', evidence: 'install-app', label: 'installing an app', re: r(String.raw`\b(?:(?:download|install)(?:ing)? (?:an?|the|this|our|that|a small|this small|free)? ?(?:app|application|software|program|tool|support tool)|(?:go|type|open)(?: to)? (?:www\.?|w w w)|(?:press|hold) (?:the )?windows (?:key|button)|windows key and (?:the )?r|event viewer|(?:sit|be|go|get) in front of (?:your|the) (?:computer|pc|laptop)|turn on (?:your|the) (?:computer|pc|laptop)|type (?:in |this )?(?:the )?(?:following|exactly|www|w w w|eventvwr|cmd))\b`), negatable: true },
+];
+
+const NEGATION = /\b(?:never|not|no one|nobody|won't|wont|don't|dont|doesn't|didn't|shouldn't|cannot|can't|neither|nor)\b|n't\b/i;
+
+/** Hits in `text`, in rule order, one per (rule, match). */
+export function detectTactics(text: string): TacticHit[] {
+  const hits: TacticHit[] = [];
+  for (const rule of RULES) {
+    rule.re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = rule.re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        rule.re.lastIndex++;
+        continue;
+      }
+      if (rule.negatable && isNegated(text, m.index)) continue;
+      if (rule.tactic === 'impersonation' && askedAbout(text, m.index)) continue;
+      if (rule.evidence === 'gift-cards' && (INCENTIVE.test(text.slice(Math.max(0, m.index - 60), m.index)) || INCENTIVE_AFTER.test(text.slice(m.index + m[0].length, m.index + m[0].length + 40)))) continue;
+      hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0] });
+    }
+  }
+  return hits;
+}
+
+/**
+ * A negation word shortly before the mention, in the same clause, voids it ("we will never ask for your
+ * PIN"); a conditional does not ("if you don't pay you will be arrested").
+ */
+function isNegated(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 60), at);
+  const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf(';'));
+  const words = before.slice(clauseStart + 1).trim().split(/\s+/).slice(-8).join(' ');
+  return NEGATION.test(words) && !CONDITIONAL.test(words);
+}
+
+/** "Is this the IRS?" asks about an organisation rather than claiming to be it. */
+function askedAbout(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 40), at);
+  const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf(';'));
+  return ASKED_ABOUT.test(before.slice(clauseStart + 1));
+}
+
+const ASKED_ABOUT = /\b(?:is this|is that|are you(?: with| from)?|am i (?:speaking|talking) (?:to|with)|trying to reach|looking for|hoping to reach)\b/i;
+
+/** A gift card offered as a reward is not a payment demand. */
+const INCENTIVE = /\b(?:receive|earn|win|won|give you|send you|reward(?:ed)?|bonus|free|thank[- ]you|complimentary|token of|as a gift|you'll get|you will get|offer(?:s|ing)?|gives you|redeem(?:ed)?|referral|sign-?up|discounts?)\b/i;
+const INCENTIVE_AFTER = /^[^.?!]*?\b(?:for (?:every|each|signing|new|your)|to new customers|you can earn|you'll earn|as a (?:thank|bonus|reward|gift))\b/i;
+
+/** The caller reports what someone else said ("I got a call from someone saying…"): not their own claim. */
+const REPORTED = /\b(?:i(?:'ve| have)? (?:just )?(?:got|received|had|getting) (?:a|an|this|some|these|that) (?:call|phone call|calls|message|text|email|e-mail|letter|notification|pop-?up|voicemail|notice)|someone (?:claiming|who claimed|pretending|saying|said|called me)|(?:he|she|they|the man|the guy|the woman) (?:said|told me|asked (?:me )?for|wanted)|scam(?:mer)?s? (?:called|call|asked|said))\b/i;
+
+/**
+ * Hits over the caller's turns, turn by turn. A turn that reports what someone else said is skipped,
+ * so a relative or customer describing a scam is not taken for the scammer.
+ */
+export function detectCallerTactics(turns: readonly string[]): TacticHit[] {
+  const hits: TacticHit[] = [];
+  for (const t of turns) {
+    if (REPORTED.test(t)) continue;
+    for (const h of detectTactics(t)) hits.push(h);
+  }
+  return hits;
+}
+
+const CONDITIONAL = /\b(?:if|unless|otherwise|or else)\b/i;
+
+export const TACTIC_ORDER: readonly Tactic[] = ['impersonation', 'urgency', 'secrecy', 'payment', 'credentials', 'remote-access'];
+
+/** Distinct tactics among hits, in a stable order. */
+export function tacticsOf(hits: readonly TacticHit[]): Tactic[] {
+  const seen = new Set(hits.map((h) => h.tactic));
+  return TACTIC_ORDER.filter((t) => seen.has(t));
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { detectCallerTactics, detectTactics, tacticsOf } from '../../../../src/analysis/local/tactics.js';
+
+const ev = (text: string): string[] => [...new Set(detectTactics(text).map((h) => h.evidence))];
+
+describe('tactic detectors', () => {
+  it.each([
+    ['This is the Internal Revenue Service calling about your back taxes.', 'government'],
+    ['I am calling from the Social Security Administration.', 'government'],
+    ['Officer Brooks from the police department here.', 'government'],
+    ["I'm calling from the fraud department of your bank.", 'bank'],
+    ['This is Microsoft technical support, your computer has been infected.', 'tech-support'],
+    ["Grandma, it's me, I'm in jail and need money for bail.", 'family'],
+  ])('impersonation: %s', (line, evidence) => {
+    expect(ev(line)).toContain(evidence);
+    expect(tacticsOf(detectTactics(line))).toContain('impersonation');
+  });
+
+  it.each([
+    ['There is a warrant for your arrest.', 'threat'],
+    ['We will file a lawsuit against you.', 'threat'],
+    ['Your account will be suspended.', 'threat'],
+    ['You must pay immediately.', 'time-pressure'],
+    ["Don't tell anyone about this call.", 'secrecy'],
+    ['Keep this between us.', 'secrecy'],
+    ['Buy Google Play gift cards and read me the numbers.', 'gift-cards'],
+    ['Pay with iTunes cards.', 'gift-cards'],
+    ['Deposit the cash into a bitcoin machine.', 'crypto'],
+    ['Send it by Western Union.', 'wire'],
+    ['We will move your money to a safe account.', 'safe-account'],
+    ['A courier will collect the cash from your house.', 'cash'],
+    ['Please confirm your social security number.', 'ssn'],
+    ['What is your PIN?', 'pin-password'],
+    ['Read me the verification code we sent.', 'one-time-code'],
+    ['Give me your card number and the CVV.', 'card-number'],
+    ['What is your bank account number?', 'account-number'],
+    ['Download AnyDesk please.', 'remote-access'],
+    ['Open TeamViewer so I can help.', 'remote-access'],
+    ['You need to install this app on your phone.', 'install-app'],
+  ])('%s → %s', (line, evidence) => {
+    expect(ev(line)).toContain(evidence);
+  });
+
+  it('drops negated demands (a real fraud desk warning)', () => {
+    expect(ev('We will never ask you for your PIN or password.')).not.toContain('pin-password');
+    expect(ev('Do not give anyone the verification code.')).not.toContain('one-time-code');
+  });
+
+  it('keeps conditional threats', () => {
+    expect(ev("If you don't pay today you will be arrested.")).toContain('threat');
+  });
+
+  it('a gift card offered as a reward is not a payment demand', () => {
+    expect(ev("We're offering a $100 gift card to new customers.")).not.toContain('gift-cards');
+  });
+
+  it('asking whether you reached an organisation is not a claim to be it', () => {
+    expect(ev('Hi, is this the IRS?')).not.toContain('government');
+  });
+
+  it('a caller reporting what a scammer said is not the scammer', () => {
+    expect(detectCallerTactics(['I got a call from someone claiming to be from the IRS asking for gift cards.'])).toEqual([]);
+  });
+
+  it('is fast', () => {
+    const text = 'This is the IRS. You owe back taxes and will be arrested unless you pay in gift cards. '.repeat(40);
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) detectTactics(text);
+    expect((performance.now() - t0) / 100).toBeLessThan(5);
+  });
+});
