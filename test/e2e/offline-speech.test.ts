@@ -51,7 +51,7 @@ describe.skipIf(!ready)('offline speech through a whole call', () => {
       subscriberAudio: { kind: 'say', text: saySubscriber },
     });
 
-  it('hears the scam phrases in the caller\'s voice, on the caller\'s stream', { timeout: 40_000 }, async () => {
+  it('hears the scam phrases in the caller\'s voice, on the caller\'s stream, and raises one alert', { timeout: 40_000 }, async () => {
     tap.heard = [];
     const result = await call(
       'This is the tax office. You owe back taxes. Pay today with gift cards or you will be arrested.',
@@ -61,6 +61,11 @@ describe.skipIf(!ready)('offline speech through a whole call', () => {
     const caller = tap.heard.filter((u) => u.role === 'caller' && u.kind === 'final').flatMap((u) => u.keyphrases ?? []);
     expect(caller).toEqual(expect.arrayContaining(['back taxes', 'gift cards']));
     expect(new Set(caller).size).toBeGreaterThanOrEqual(3);
+    // …and the local analyzer judged the call from them: one alert, for this call's subscriber.
+    const alerts = node.engine.alerts.toArray();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ subscriber: SUBSCRIBER, level: 'high' });
+    expect(alerts[0]!.explanation).toMatch(/^The caller .+\.$/);
     // Times are on the caller stream's media timeline: within the call.
     for (const u of tap.heard) {
       expect(u.startMs).toBeGreaterThanOrEqual(0);
@@ -68,7 +73,7 @@ describe.skipIf(!ready)('offline speech through a whole call', () => {
     }
   });
 
-  it('hears none of them on a benign call', { timeout: 40_000 }, async () => {
+  it('hears none of them on a benign call, and raises no alert', { timeout: 40_000 }, async () => {
     tap.heard = [];
     const result = await call(
       "Hi, this is the dentist's office calling to confirm your appointment on Tuesday at three.",
@@ -76,5 +81,7 @@ describe.skipIf(!ready)('offline speech through a whole call', () => {
     );
     expect(result).toMatchObject({ answered: true, clean: true });
     expect(tap.heard.filter((u) => u.kind === 'final').flatMap((u) => u.keyphrases ?? [])).toEqual([]);
+    expect(node.engine.alerts.length).toBe(1); // still only the scam call's
+    expect(node.engine.listCalls()).toHaveLength(0);
   });
 });
