@@ -72,9 +72,6 @@ export class BoundedList<T> {
     this.items.push(item);
     if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
   }
-  record(item: T): void {
-    this.push(item);
-  }
   toArray(): T[] {
     return [...this.items];
   }
@@ -156,7 +153,7 @@ export class Engine implements RecordingSessionHandler {
   readonly alerts = new BoundedList<EngineAlert>(1000);
   /** Called once per alert; the alert queue subscribes here. */
   onAlert?: (alert: EngineAlert) => void;
-  /** Analysis latencies (ms), for metrics and `callguard eval`. */
+  /** Analysis latencies (ms), for metrics. */
   readonly analysisTimes = new BoundedList<number>(10_000);
   /** Ended calls by reason (bye, cancel, session-expired, media-timeout, …). */
   readonly endReasons: Partial<Record<EndReason, number>> = {};
@@ -448,7 +445,7 @@ export class Engine implements RecordingSessionHandler {
             actors: {
               analyze: fromPromise<Analysis, AnalysisInput>(({ input, signal }) => {
                 const t0 = performance.now();
-                return analyzeForCall(analyzer, id, input, signal).finally(() => this.analysisTimes.record(performance.now() - t0));
+                return analyzeForCall(analyzer, id, input, signal).finally(() => this.analysisTimes.push(performance.now() - t0));
               }),
             },
           }
