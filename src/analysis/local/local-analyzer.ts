@@ -29,6 +29,8 @@ const SAFETY_ADVICE = new RegExp(
   'i',
 );
 
+const WARM_UP = 'Hello, this is the fraud department of your bank; your computer has a virus, please buy gift cards and read me the code.';
+
 export interface LocalAnalyzerOptions {
   /** Model weights; the committed weights.json by default. */
   weights?: ModelWeights;
@@ -46,6 +48,8 @@ export class LocalAnalyzer implements Analyzer {
 
   constructor(options: LocalAnalyzerOptions = {}) {
     this.model = new TextModel(options.weights);
+    // V8 compiles each pattern on first use (~20 ms in all): pay that here rather than in a call.
+    this.explain({ window: [{ speaker: 'caller', text: WARM_UP }] });
   }
 
   async analyze(input: AnalysisInput, signal?: AbortSignal): Promise<Analysis> {
@@ -137,6 +141,11 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>): number {
   if (org && threat) return 0.85;
   if (ev.has('gift-cards') || ev.has('crypto') || ev.has('safe-account')) return 0.7;
   if (secrecy && (org || lure || threat)) return 0.8;
+  // Real callers spend their first turns setting the scene: a claimed organisation, an account said to be
+  // compromised, "stay on the line", "are you in front of your computer". Each is weak; three distinct
+  // kinds of them together are how a scam's set-up looks, and earn an alert before the demand.
+  const setUp = [org || lure, threat, secrecy, install, ev.has('compromise')].filter(Boolean).length;
+  if (setUp >= 3 && (org || lure)) return 0.82;
   let s = 0;
   if (demand) s = Math.max(s, 0.5);
   if (threat) s = Math.max(s, 0.45);
