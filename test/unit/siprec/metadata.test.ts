@@ -156,7 +156,7 @@ describe('rs-metadata security', () => {
   it('refuses the billion-laughs fixture quickly, without expansion', () => {
     const t0 = performance.now();
     expect(errorCode(own('billion-laughs.xml'))).toBe('SIPREC_METADATA_DTD_FORBIDDEN');
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(performance.now() - t0).toBeLessThan(2000); // a hang guard, not a speed test
   });
 
   it.each([

@@ -82,20 +82,4 @@ describe('LocalAnalyzer', () => {
     expect(keyed.score - base.score).toBeLessThanOrEqual(0.05 + 1e-9);
     expect(keyed.level).not.toBe('high');
   });
-
-  it('p95 analyze() on a long window is within 5 ms', () => {
-    const window: WindowTurn[] = [];
-    for (let i = 0; i < 60; i++) {
-      window.push({ speaker: 'caller', text: 'Ma’am, I want you to sit in front of your computer, your IP address has been compromised by hackers and we need to fix it today.' });
-      window.push({ speaker: 'subscriber', text: 'Okay, hold on, let me find my glasses, my computer is slow.' });
-    }
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t0 = performance.now();
-      analyzer.analyzeSync({ window });
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[Math.floor(times.length * 0.95)]!).toBeLessThan(5);
-  });
 });

@@ -61,11 +61,4 @@ describe('tactic detectors', () => {
   it('a caller reporting what a scammer said is not the scammer', () => {
     expect(detectCallerTactics(['I got a call from someone claiming to be from the IRS asking for gift cards.'])).toEqual([]);
   });
-
-  it('is fast', () => {
-    const text = 'This is the IRS. You owe back taxes and will be arrested unless you pay in gift cards. '.repeat(40);
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) detectTactics(text);
-    expect((performance.now() - t0) / 100).toBeLessThan(5);
-  });
 });
