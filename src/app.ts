@@ -1,6 +1,7 @@
 /**
  * Assembles one callguard node from a Config: picks the adapters (native SIP, in-memory state, UDP
- * port pool), starts them in order and closes them in reverse (as sipgo's UA does).
+ * port pool, the recognizer CALLGUARD_SPEECH names, the analyzer CALLGUARD_ANALYZER names), starts
+ * them in order and closes them in reverse (as sipgo's UA does).
  */
 import type { FastifyInstance } from 'fastify';
 import { cidrMatcher, type Config } from './config.js';
