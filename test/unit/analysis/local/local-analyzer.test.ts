@@ -1,26 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalAnalyzer } from '../../../../src/analysis/local/local-analyzer.js';
 import type { WindowTurn } from '../../../../src/analysis/types.js';
-import { repoRoot, replayConversation } from './replay.js';
+import { loadFixture, replayConversation } from './replay.js';
 
-interface Fixture {
-  id: string;
-  label: 'legit' | 'scam';
-  category?: string;
-  turns: Array<{ speaker: 'caller' | 'subscriber'; text: string }>;
-}
 
-const load = (name: string): Fixture[] =>
-  readFileSync(join(repoRoot, 'test/fixtures/analysis', name), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Fixture);
 
 const analyzer = new LocalAnalyzer();
-const negatives = load('hard-negatives.jsonl');
-const scams = load('scams.jsonl');
+const negatives = loadFixture('hard-negatives.jsonl');
+const scams = loadFixture('scams.jsonl');
 
 describe('LocalAnalyzer', () => {
   it('has enough fixtures', () => {

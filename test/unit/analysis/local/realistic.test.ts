@@ -2,29 +2,16 @@
  * Realistic, hand-written calls (test/fixtures/analysis/realistic-*.jsonl): scams that spend a few turns
  * on greetings and set-up before the demand, and legitimate look-alikes (fraud desk, ISP, pharmacy, …).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalAnalyzer } from '../../../../src/analysis/local/local-analyzer.js';
 import { detectTactics } from '../../../../src/analysis/local/tactics.js';
-import { repoRoot, replayConversation } from './replay.js';
+import { loadFixture, replayConversation } from './replay.js';
 
-interface Fixture {
-  id: string;
-  label: 'legit' | 'scam';
-  category: string;
-  turns: Array<{ speaker: 'caller' | 'subscriber'; text: string }>;
-}
 
-const load = (name: string): Fixture[] =>
-  readFileSync(join(repoRoot, 'test/fixtures/analysis', name), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Fixture);
 
 const analyzer = new LocalAnalyzer();
-const scams = load('realistic-scams.jsonl');
-const legit = load('realistic-legit.jsonl');
+const scams = loadFixture('realistic-scams.jsonl');
+const legit = loadFixture('realistic-legit.jsonl');
 
 /** Every scam here is caught by this caller turn at the latest. */
 const LATEST_ALERT_TURN = 4;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Replay used by the tests and `npm run train -- --eval`: per conversation, feed the caller's turns one
  * by one (window = all turns so far, both speakers), and count an alert when the analyzer's level is
@@ -6,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDataset, type Conversation } from '../../../../src/eval/dataset.js';
 import type { LabelledDialogue } from '../../../../src/analysis/local/dialogues.js';
 import type { LocalAnalyzer } from '../../../../src/analysis/local/local-analyzer.js';
 import type { WindowTurn } from '../../../../src/analysis/types.js';
@@ -13,6 +15,10 @@ import type { WindowTurn } from '../../../../src/analysis/types.js';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const sharedDataDir = resolve(repoRoot, '../shared/data/scam-dialogues');
 export const hasSharedData = (): boolean => existsSync(sharedDataDir);
+
+/** A JSONL fixture of test/fixtures/analysis, read as `callguard eval` reads it. */
+export const loadFixture = (name: string): Conversation[] =>
+  parseDataset(readFileSync(resolve(repoRoot, 'test/fixtures/analysis', name), 'utf8'), name);
 
 export interface ConversationResult {
   id: string;
