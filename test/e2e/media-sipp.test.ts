@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
 import { requireBinary } from '../support/binaries.js';
-import { SCENARIOS, explain, runSipp, startTestNode } from './support.js';
+import { SCENARIOS, explain, pollLiveCall, runSipp, startTestNode } from './support.js';
 
 const ready = requireBinary('sipp', 'sip-tester') && requireBinary('sox', 'sox');
 
@@ -31,17 +31,10 @@ describe.skipIf(!ready)('RTP from sipp', () => {
 
   it('counts what arrived, shows it on GET /v1/calls/:id, and ends the call when media stops', { timeout: 30_000 }, async () => {
     const sipp = runSipp({ scenario, port: node.addresses.sipUdp!, mediaPort: 41000 + (process.pid % 500) * 4 });
-    let last: { state: unknown; streams: Array<{ index: number; media?: { packets: number; lost: number; jitterMs: number } }> } | undefined;
-    const poll = setInterval(async () => {
-      const [call] = node.engine.listCalls();
-      if (!call) return;
-      const res = await fetch(`http://127.0.0.1:${node.addresses.http}/v1/calls/${call.id}`);
-      if (res.ok) {
-        last = (await res.json()) as typeof last;
-      }
-    }, 100);
+    const poll = pollLiveCall<{ streams: Array<{ index: number; media?: { packets: number; lost: number; jitterMs: number } }> }>(node);
     const run = await sipp;
-    clearInterval(poll);
+    await poll.stop();
+    const last = poll.latest();
     expect(run.code, explain(run)).toBe(0);
     const first = last?.streams.find((s) => s.index === 0)?.media;
     const second = last?.streams.find((s) => s.index === 1)?.media;

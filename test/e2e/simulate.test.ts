@@ -11,7 +11,7 @@ import type { RunningNode } from '../../src/app.js';
 import type { CallSummary } from '../../src/engine.js';
 import { runSimulation, type SimulationEvent } from '../../src/simulate/index.js';
 import { hasBinary, requireBinary } from '../support/binaries.js';
-import { CALLER, SUBSCRIBER, startTestNode, waitFor } from './support.js';
+import { CALLER, SUBSCRIBER, pollLiveCall, startTestNode, waitFor } from './support.js';
 
 const haveSox = requireBinary('sox', 'sox');
 
@@ -109,14 +109,7 @@ describe.skipIf(!haveSox)('callguard simulate against a node', () => {
   it('a hold longer than the media timeout does not end the call; the API counts what was sent', async () => {
     const strict = await startTestNode({ CALLGUARD_MEDIA_TIMEOUT: '1' });
     try {
-      let last: { streams: Array<{ label?: string; codec?: string; media?: { packets: number; lost: number } }> } | undefined;
-      let callId: string | undefined;
-      const poll = setInterval(async () => {
-        callId ??= strict.engine.listCalls()[0]?.id;
-        if (!callId) return;
-        const res = await fetch(`http://127.0.0.1:${strict.addresses.http}/v1/calls/${callId}`);
-        if (res.ok) last = (await res.json()) as typeof last;
-      }, 100);
+      const poll = pollLiveCall<{ streams: Array<{ label?: string; codec?: string; media?: { packets: number; lost: number } }> }>(strict);
       const result = await runSimulation({
         target: { host: '127.0.0.1', port: strict.addresses.sipUdp! },
         transport: 'udp',
@@ -129,7 +122,8 @@ describe.skipIf(!haveSox)('callguard simulate against a node', () => {
         holdAt: 0.5,
         resumeAt: 2.5,
       });
-      clearInterval(poll);
+      await poll.stop();
+      const last = poll.latest();
       expect(result).toMatchObject({ answered: true, endedBy: 'us', clean: true });
       expect(strict.engine.endReasons['media-timeout']).toBeUndefined();
       for (const [label, party] of [['1', 'caller'], ['2', 'subscriber']] as const) {

@@ -50,6 +50,38 @@ export async function slowSubscriberStore(delayMs: number): Promise<MemorySubscr
   });
 }
 
+/**
+ * Polls GET /v1/calls/:id of the node's (first) live call, one request at a time, keeping the last
+ * body. A request that fails because the call or the node just went away is ignored; stop() waits
+ * for the one in flight so nothing outlives the test.
+ */
+export function pollLiveCall<T>(node: RunningNode, everyMs = 100): { latest(): T | undefined; stop(): Promise<void> } {
+  let last: T | undefined;
+  let callId: string | undefined;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      callId ??= node.engine.listCalls()[0]?.id;
+      if (callId) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${node.addresses.http}/v1/calls/${callId}`);
+          if (res.ok) last = (await res.json()) as T;
+        } catch {
+          // the call ended or the node closed between two polls
+        }
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    latest: () => last,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
 export interface SippRun {
   code: number | null;
   stdout: string;
