@@ -139,13 +139,24 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>): number {
   if (demand && (threat || secrecy)) return 0.9;
   if (ev.has('tech-support') && install) return 0.85;
   if (org && threat) return 0.85;
-  if (ev.has('gift-cards') || ev.has('crypto') || ev.has('safe-account')) return 0.7;
+  // Paying to receive a prize or a refund is the advance-fee scam, however the payment is asked for.
+  if (lure && ev.has('money-request')) return 0.88;
+  // No real business or office takes gift cards as payment over the phone (FTC guidance); crypto and
+  // "safe accounts" are nearly as damning.
+  if (ev.has('gift-cards')) return 0.82;
+  // A software or security company ringing to hand back money is the refund scam's opening.
+  if (ev.has('refund') && ev.has('tech-support')) return 0.82;
+  if (ev.has('crypto') || ev.has('safe-account')) return 0.7;
   if (secrecy && (org || lure || threat)) return 0.8;
   // Real callers spend their first turns setting the scene: a claimed organisation, an account said to be
   // compromised, "stay on the line", "are you in front of your computer". Each is weak; three distinct
   // kinds of them together are how a scam's set-up looks, and earn an alert before the demand.
-  const setUp = [org || lure, threat, secrecy, install, ev.has('compromise')].filter(Boolean).length;
+  // An automated call that asks you to identify yourself is also how real banks check a card payment:
+  // the two count as one set-up sign.
+  const setUp = [org || lure, threat, secrecy, install, ev.has('compromise'), ev.has('robocall') || ev.has('personal-details')].filter(Boolean).length;
   if (setUp >= 3 && (org || lure)) return 0.82;
+  // Government offices and software companies do not ring people to hand out grants, lotteries or prizes.
+  if (ev.has('prize') && (ev.has('government') || ev.has('tech-support'))) return 0.82;
   let s = 0;
   if (demand) s = Math.max(s, 0.5);
   if (threat) s = Math.max(s, 0.45);

@@ -39,7 +39,11 @@ export type Evidence =
   | 'bank-login'
   // remote access
   | 'remote-access'
-  | 'install-app';
+  | 'install-app'
+  /** "Press one to speak with an agent": an automated call pushing you to a live scammer; set-up only. */
+  | 'robocall'
+  /** "You need to pay 500 dollars": a plain money request, damning only next to a prize or refund lure. */
+  | 'money-request';
 
 export interface TacticHit {
   /** null for lures, which only inform the category. */
@@ -84,15 +88,27 @@ const RULES: readonly Rule[] = [
   { tactic: 'impersonation', evidence: 'family', label: 'a relative in trouble', re: r(String.raw`\b(?:(?:grandma|grandpa|granny|mom|mum|dad|auntie?|uncle)[,?.!]? (?:it'?s|this is) (?:me|your)|it'?s (?:me,? )?your (?:grandson|granddaughter|son|daughter|nephew|niece)|i(?:'m| am) (?:\w+ ){0,2}in (?:jail|prison|custody|the hospital|(?:big |serious )?trouble)|(?:are|is) (?:you|this) (?:the )?(?:grand(?:mother|father|ma|pa|parent)|mother|father|parent) of|(?:held|being held|locked up) (?:at|in) (?:the )?(?:county |city )?(?:jail|police station)|(?:need|needs) (?:money|cash) for (?:bail|a lawyer|the hospital)|bail (?:money|bond)|(?:your|my) (?:grandson|granddaughter|son|daughter|nephew|niece) (?:has been|was|is) (?:arrested|in (?:jail|an accident|custody|the hospital)))`) },
   { tactic: 'impersonation', evidence: 'tech-support', label: 'Amazon', re: r(String.raw`\b(?:amazon (?:account|prime|security|customer (?:service|support)|order|department)|paypal (?:account|security|department|support)|ebay (?:account|security))\b`) },
   { tactic: 'impersonation', evidence: 'tech-support', label: 'tech support', re: r(String.raw`\b(?:(?:windows )?license (?:has )?expired|firewall (?:has|is) (?:expired|down|been)|(?:hackers?|hacked|hacking) (?:your|into|are)|ip address (?:has been|is|was) (?:compromised|hacked|used))\b`) },
+  // ---- impersonation: more organisations real scam calls claim (Medicare, grant offices, "service centers")
+  { tactic: 'impersonation', evidence: 'government', label: 'Medicare', re: r(String.raw`\b(?:medicare (?:benefits? )?(?:department|office|services|center|centre|team)|(?:calling|call|this is \w+) (?:you )?(?:from|with) (?:the )?medicare|new medicare card)\b`) },
+  { tactic: 'impersonation', evidence: 'government', label: 'a government agency', re: r(String.raw`\b(?:(?:united states|u\.? ?s\.?|us|federal) government(?: \w+)? (?:department|office|agency)|(?:government|federal) grants? (?:department|office|program|id)|federal reserve|lottery (?:commission|board|department)|seguro social|administraci[oó]n del seguro social|servicio de impuestos)\b`) },
+  { tactic: 'impersonation', evidence: 'tech-support', label: 'tech support', re: r(String.raw`\b(?:windows (?:service|support|help) (?:center|centre|desk)|(?:computer|pc|software|antivirus) (?:service|maintenance|tech|security) (?:company|center|centre|department|team|plan)|pc tech|(?:billing|cancellation|renewal|subscription) department|geek squad|windows defender|defender (?:firewall|service))\b`) },
+  { tactic: 'impersonation', evidence: 'bank', label: 'your bank', re: r(String.raw`\b(?:(?:an? |the )?order (?:of|for) (?:an? |the )?[\w ]{2,40}? (?:for the amount of|for|of) [\w$ ,.]{2,40}? (?:has been|was|is being) (?:placed|made|charged|shipped)|if you (?:did not|didn'?t|do not) (?:authori[sz]e|place|make|recogni[sz]e) (?:this|the|that) (?:order|purchase|charge|transaction))\b`) },
   // ---- lures
   { tactic: null, evidence: 'prize', label: 'a prize', re: r(String.raw`\b(?:publishers clearing house|(?:selected|chosen) as (?:a |an |our |the )?(?:\w+ ){0,2}winner|pre-?approved for (?:a |an )?(?:loan|grant)|(?:government|federal) grant|you(?:'ve| have)? (?:just )?won(?!')|winner of|prize|lottery|sweepstakes?|jackpot|free (?:vacation|cruise|gift)|claim your (?:reward|prize|winnings)|reward (?:program|points))\b`) },
   { tactic: null, evidence: 'refund', label: 'a refund', re: r(String.raw`\b(?:(?:membership|subscription|prime|renewal|geek squad) (?:will be |has been |was |is )?(?:auto[- ]?)?(?:renew(?:ed|al|ing)?|charged|debited) (?:for|of|with) (?:\$|\d)|refund (?:department|team)|refund(?:ed|s)?|overcharged|reimburs\w*|overpaid|overpayment)\b`) },
+  { tactic: null, evidence: 'prize', label: 'a prize', re: r(String.raw`\b(?:(?:you|your (?:\w+ ){0,3}?)(?:have|has) been (?:selected|chosen|approved|pre-?approved)|(?:loan|grant) (?:is|has been|was|got) (?:approved|sanctioned)|approved for (?:a |an |the )?(?:\w+ )?(?:loan|grant)|(?:you|your (?:\w+ ){0,3}?)(?:are|is|were|was) (?:the |our |a |one of (?:the|our) )?(?:lucky |grand |first |second |third |big )?(?:prize )?winners?|(?:free|complimentary) (?:\w+ ){0,3}?(?:cruise|vacation|trip|holiday)|ganador|ganaste|ha ganado|loter[ií]a)\b`) },
+  { tactic: null, evidence: 'refund', label: 'a refund', re: r(String.raw`\b(?:(?:subscription|membership|plan|service|protection|license|licence)(?: \w+){0,4}? (?:is |was |will be |has been |getting |get )?(?:auto[- ]?renew\w*|renew\w* automatically|renewed)|eligible for (?:a |the )?(?:full )?refund|(?:it is|it's|amount (?:will be|was|is)) (?:already )?(?:charged|deducted|debited))\b`) },
   // ---- urgency and threats
   { tactic: 'urgency', evidence: 'threat', label: 'threatens arrest', re: r(String.raw`\b(?:arrest(?:ed)?|warrant|jail|prison|deport(?:ed|ation)?|police will|officers? (?:will|are) (?:come|coming))\b`), negatable: true },
   { tactic: 'urgency', evidence: 'threat', label: 'threatens legal action', re: r(String.raw`\b(?:lawsuit|sue you|legal action|(?:be|been|get) (?:sued|prosecuted)|criminal (?:charges|case|investigation|record)|court (?:case|summons|order)|legal (?:case|matter|proceedings|notice)|federal (?:crime|case|charges|offen[cs]e)|money laundering|drug trafficking|case (?:number|id) (?:against|filed)|filed against you|fines? and penalt\w+)\b`), negatable: true },
   { tactic: 'urgency', evidence: 'threat', label: 'threatens to suspend your account', re: r(String.raw`\b(?:(?:suspend|freeze|block|lock|close|cancel)(?:ed)? (?:your|the) (?:account|card|number|social|license|service|computer)|(?:account|card|number|social security|license|computer) (?:will be|has been|is|was) (?:suspended|frozen|blocked|locked|closed|terminated|deactivated)|(?:is|are) going to be (?:suspended|frozen|blocked|locked|closed|terminated|deactivated|shut off|disconnected|cut off)|(?:power|electricity|gas|water|service|internet) (?:will|is going to|gets?) (?:be )?(?:shut off|disconnected|cut off|turned off)|disconnection (?:department|notice|order))\b`), negatable: true },
   { tactic: 'urgency', evidence: 'compromise', label: 'says your account has been compromised', re: r(String.raw`\b(?:(?:someone|somebody|hackers?|scammers?) (?:has |have |had )?(?:got |gotten |gained |getting |is getting |are getting )?(?:access|into|in) (?:to )?(?:your|the) (?:account|computer|bank|system|device|details)|hackers? (?:are|is|have been|were) (?:getting|trying|accessing|stealing|in)|(?:secure|protect) (?:your|the) (?:account|computer|money|savings|funds)|(?:your|the) (?:savings|money|funds|account) (?:are|is) (?:at risk|not safe|in danger)|(?:licen[cs]e|subscription|warranty|protection) (?:has |have )?(?:expired|is expiring)|(?:someone|somebody|hackers?) (?:is |are |has been |have been )?trying to (?:access|get into|hack|steal)|your (?:account|email|phone|bank account|apple id|icloud|identity) (?:has been|was|got|is being) (?:hacked|compromised|stolen|breached))\b`) },
   { tactic: 'urgency', evidence: 'time-pressure', label: 'pressures you to act now', re: r(String.raw`\b(?:immediately|right away|right now|as soon as possible|within (?:the next )?(?:\d+|one|two|twenty[- ]four|24|48) (?:hours?|minutes?)|by the end of (?:the )?(?:day|today)|last chance|final (?:notice|warning)|urgent(?:ly)?|before it'?s too late|(?:pay|act|do it|send it|this must be done) (?:today|now|tonight))\b`) },
+  { tactic: 'urgency', evidence: 'threat', label: 'threatens to cut you off', re: r(String.raw`\b(?:(?:computer|data|files|pc|laptop|system) will (?:stop working|be (?:deleted|locked|blocked|crashed|corrupted|damaged))|lose (?:all )?(?:your|the) (?:data|coverage|benefits|files|pictures|photos|money|prize|grant|approval)|(?:prize|grant|loan|approval|winnings|refund) (?:will be |is |gets )?(?:forfeit(?:ed)?|cancel(?:led|ed)?|go(?:es)? to (?:another|the next))|give the (?:prize|money|grant) to (?:another|someone else|the next)|orden de arresto|ser[aá] arrestado)\b`), negatable: true },
+  { tactic: 'urgency', evidence: 'compromise', label: 'says your account has been compromised', re: r(String.raw`\b(?:(?:someone|somebody|hackers?|people)(?: \w+){0,4}? (?:has|have|had|got|getting|is getting|are getting) (?:the )?access (?:to|of|on) (?:your|the)|(?:multiple|several|many|suspicious|unusual) (?:failed )?(?:login|log-?in|sign-?in) attempts?|(?:account|apple id|icloud|id|email)(?: account)? (?:has been|was|got|is) (?:breached|hacked|compromised|locked)|suspicious activit(?:y|ies) (?:has been |have been |was |were )?(?:detected|found|noticed|seen) (?:on|in|with) your|do not use your (?:phone|iphone|computer|device|card)|suspendido|suspendida)\b`) },
+  { tactic: null, evidence: 'robocall', label: 'an automated call', re: r(String.raw`\b(?:press (?:1|one|9|nine) (?:now )?(?:to|for)|(?:this is|this call is) an? (?:automated|recorded|pre-?recorded) (?:message|call)|(?:automated|recorded) (?:message|call) (?:from|for|regarding)|oprima (?:el )?(?:1|uno))\b`) },
+  { tactic: 'credentials', evidence: 'personal-details', label: 'your personal details', re: r(String.raw`\b(?:(?:your|the) date of birth|medicare (?:number|id)|(?:confirm|verify|give me|tell me) (?:your |the )?(?:full )?(?:name and |home |mailing )?address|(?:what is|what's) (?:the name of )?your bank|name of your bank|(?:apple id|account) email)\b`), negatable: true },
+  { tactic: null, evidence: 'money-request', label: 'a payment', re: r(String.raw`\b(?:pay|send|transfer|deposit|wire) (?:us |me |him |them )?(?:the |a |an |only |just )?(?:amount|sum|money|balance|difference|fee|\$ ?\d|\d[\d,.]* ?(?:dollars|bucks|pounds|euros)|(?:one|two|three|four|five|six|seven|eight|nine|ten|fifty|hundred|[a-z]+ty)(?:[- ][a-z]+)? (?:hundred|thousand|dollars))\b`), negatable: true },
   // ---- secrecy
   { tactic: 'secrecy', evidence: 'secrecy', label: 'tells you to keep it secret', re: r(String.raw`\b(?:(?:don'?t|do not|never) (?:tell|inform|mention (?:this|it) to|talk to|discuss (?:this|it) with|speak to) (?:anyone|anybody|your (?:bank|family|wife|husband|kids|children|son|daughter|mom|dad|parents)|the bank|the (?:police|cashier|teller|store)|mom|dad|grandpa|grandma)|keep (?:this|it) (?:between us|confidential|secret|quiet|private|to yourself)|(?:don'?t|do not) hang up|stay on the line (?:with me|until|while you (?:go|drive|are at))|(?:you )?(?:need|have|must) to stay on the line|(?:don'?t|do not) (?:go to|visit|call|contact) (?:the |your )?(?:branch|bank)|(?:don'?t|do not) (?:discuss|talk about) (?:this|it) with (?:the )?(?:staff|anyone|anybody)|can'?t (?:talk|discuss|speak) (?:about )?(?:it|this) (?:with|to) (?:anyone|anybody)|gag order|(?:this|the) (?:call|matter|case|investigation) is (?:confidential|strictly confidential|secret))\b`) },
   // ---- unusual payment
@@ -101,7 +117,7 @@ const RULES: readonly Rule[] = [
   { tactic: 'payment', evidence: 'wire', label: 'a wire transfer', re: r(String.raw`\b(?:wire (?:transfer|the money|the funds|it)|western union|moneygram|money ?gram|(?:send|transfer) (?:the )?money (?:to|through|via)|zelle|cash ?app|venmo)\b`), negatable: true },
   { tactic: 'payment', evidence: 'safe-account', label: 'moving your money to a "safe account"', re: r(String.raw`\b(?:safe account|secure account|protected account|safety account|holding account|(?:move|transfer) (?:all )?(?:your|the) (?:money|funds|savings|balance) (?:to|into))\b`), negatable: true },
   { tactic: 'payment', evidence: 'cash', label: 'handing over cash', re: r(String.raw`\b(?:cash (?:pick ?up|pickup|collection)|courier (?:will|to) (?:collect|pick up|come)|(?:withdraw|take out) (?:\$?\d[\d,]*(?: dollars)? (?:in |of )?)?(?:cash|the money)|send (?:the )?cash|mail (?:the )?cash|put (?:the )?cash in (?:an|a) envelope)\b`), negatable: true },
-  { tactic: 'payment', evidence: 'fee', label: 'an up-front fee', re: r(String.raw`\b(?:processing fee|(?:small|one-time|release|transfer|handling|clearance|activation) fee|pay (?:a|the) fee|pay (?:the )?taxes on (?:the|your) (?:prize|winnings))\b`), negatable: true },
+  { tactic: 'payment', evidence: 'fee', label: 'an up-front fee', re: r(String.raw`\b(?:processing fee|(?:small|one-time|release|transfer|handling|clearance|activation|insurance|delivery|shipping|security|customs|port|registration|legal|processing) (?:fees?|charges?|deposit)|pay (?:a|the) fee|pay (?:the )?taxes on (?:the|your) (?:prize|winnings)|(?:first|advance) (?:installment|instalment|payment) (?:as|for) (?:a |the )?(?:guarantee|security|insurance)|security deposit|taxes and fees|only the small (?:charge|fee|amount))\b`), negatable: true },
   { tactic: 'payment', evidence: 'gift-cards', label: 'payment in gift cards', re: r(String.raw`\b(?:claim code|redemption code|scratch (?:off )?(?:the )?(?:silver|back|strip)|(?:go|drive|walk) to (?:the )?(?:nearest )?(?:walmart|target|cvs|walgreens|best buy|store|pharmacy) and (?:buy|get|purchase))\b`), negatable: true },
   // ---- credentials
   { tactic: 'credentials', evidence: 'ssn', label: 'your Social Security number', re: r(String.raw`\b(?:social security number|social security #|ssn|social insurance number|last four (?:digits )?of your social)\b`), negatable: true },
@@ -128,9 +144,9 @@ export function detectTactics(text: string): TacticHit[] {
         rule.re.lastIndex++;
         continue;
       }
-      if (rule.negatable && isNegated(text, m.index)) continue;
+      if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
       if (rule.tactic === 'impersonation' && askedAbout(text, m.index)) continue;
-      if (rule.evidence === 'gift-cards' && (INCENTIVE.test(text.slice(Math.max(0, m.index - 60), m.index)) || INCENTIVE_AFTER.test(text.slice(m.index + m[0].length, m.index + m[0].length + 40)))) continue;
+      if (rule.evidence === 'gift-cards' && !giftCardPayment(text, m.index, m[0])) continue;
       hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0] });
     }
   }
@@ -148,6 +164,18 @@ function isNegated(text: string, at: number): boolean {
   return NEGATION.test(words) && !CONDITIONAL.test(words);
 }
 
+/**
+ * "Know your password so you can sign in yourself; we won't ask you for it": a disclaimer right after the
+ * mention, in the same sentence, voids it like a negation before it does.
+ */
+function disclaimedAfter(text: string, end: number): boolean {
+  const after = text.slice(end, end + 80);
+  const stop = after.search(/[.?!;]/);
+  return DISCLAIMER_AFTER.test(stop >= 0 ? after.slice(0, stop) : after);
+}
+
+const DISCLAIMER_AFTER = /\b(?:(?:we|i|they|nobody|no one)(?:'ll| will)? (?:won't|will not|never|don't|do not|wont) (?:ever )?(?:ask|need|want)|(?:by |for )?yourself)\b/i;
+
 /** "Is this the IRS?" asks about an organisation rather than claiming to be it. */
 function askedAbout(text: string, at: number): boolean {
   const before = text.slice(Math.max(0, at - 40), at);
@@ -155,14 +183,37 @@ function askedAbout(text: string, at: number): boolean {
   return ASKED_ABOUT.test(before.slice(clauseStart + 1));
 }
 
-const ASKED_ABOUT = /\b(?:is this|is that|are you(?: with| from)?|am i (?:speaking|talking) (?:to|with)|trying to reach|looking for|hoping to reach)\b/i;
+const ASKED_ABOUT = /\b(?:is this|is that|are you(?: with| from)?|am i (?:speaking|talking) (?:to|with)|trying to reach|looking for|hoping to reach|how do i know (?:this|that|you)|(?:this|that|it) (?:isn't|is not|wasn't|was not))\b/i;
+
+/**
+ * A gift card offered as a reward is not a payment demand; nor is a plain "gift card" mentioned with no
+ * buying or paying in its sentence ("as for the gift cards, we post them within a week"). Brand cards
+ * scammers name (Google Play, iTunes, Steam) need no such context.
+ */
+function giftCardPayment(text: string, at: number, match: string): boolean {
+  if (INCENTIVE.test(text.slice(Math.max(0, at - 60), at)) || INCENTIVE_AFTER.test(text.slice(at + match.length, at + match.length + 40))) return false;
+  const sentence = sentenceAround(text, at, at + match.length);
+  if (!GENERIC_CARD.test(match)) return true;
+  return !INCENTIVE.test(sentence) && PAY_CONTEXT.test(sentence);
+}
+
+function sentenceAround(text: string, start: number, end: number): string {
+  const before = text.slice(Math.max(0, start - 200), start);
+  const from = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf('\n'));
+  const after = text.slice(end, end + 200);
+  const to = after.search(/[.?!\n]/);
+  return before.slice(from + 1) + text.slice(start, end) + (to >= 0 ? after.slice(0, to) : after);
+}
+
+const GENERIC_CARD = /^(?:gift ?cards?|vouchers?|prepaid)/i;
+const PAY_CONTEXT = /\b(?:buy|bought|buying|purchase|purchasing|pay|paying|paid|payment|load|put|scratch|numbers?|codes?|back of|worth of|send|read|store|walmart|target|cvs|walgreens|pharmacy)\b/i;
 
 /** A gift card offered as a reward is not a payment demand. */
 const INCENTIVE = /\b(?:receive|earn|win|won|give you|send you|reward(?:ed)?|bonus|free|thank[- ]you|complimentary|token of|as a gift|you'll get|you will get|offer(?:s|ing)?|gives you|redeem(?:ed)?|referral|sign-?up|discounts?)\b/i;
 const INCENTIVE_AFTER = /^[^.?!]*?\b(?:for (?:every|each|signing|new|your)|to new customers|you can earn|you'll earn|as a (?:thank|bonus|reward|gift))\b/i;
 
 /** The caller reports what someone else said ("I got a call from someone saying…"): not their own claim. */
-const REPORTED = /\b(?:i(?:'ve| have)? (?:just )?(?:got|received|had|getting) (?:a|an|this|some|these|that) (?:call|phone call|calls|message|text|email|e-mail|letter|notification|pop-?up|voicemail|notice)|someone (?:claiming|who claimed|pretending|saying|said|called me)|(?:he|she|they|the man|the guy|the woman) (?:said|told me|asked (?:me )?for|wanted)|scam(?:mer)?s? (?:called|call|asked|said))\b/i;
+const REPORTED = /\b(?:i(?:'ve| have)? (?:just )?(?:got|received|had|getting) (?:a|an|this|some|these|that) (?:call|phone call|calls|message|text|email|e-mail|letter|notification|pop-?up|voicemail|notice)|someone (?:claiming|who claimed|pretending|saying|said|called me)|(?:he|she|they|the man|the guy|the woman) (?:said|told me|asked (?:me )?for|wanted)|scam(?:mer)?s? (?:called|call|asked|said)|(?:it|the (?:message|pop-?up|screen|email|e-mail|letter|text|website|warning)) (?:said|says|told me|tells me))\b/i;
 
 /**
  * Hits over the caller's turns, turn by turn. A turn that reports what someone else said is skipped,
