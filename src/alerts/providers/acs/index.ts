@@ -1,0 +1,1 @@
+export { AcsSmsProvider, type AcsSmsProviderOptions } from './acs-sms-provider.js';

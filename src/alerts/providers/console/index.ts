@@ -1,0 +1,1 @@
+export { ConsoleSmsProvider, type ConsoleSmsProviderOptions } from './console-sms-provider.js';

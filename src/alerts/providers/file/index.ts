@@ -1,0 +1,1 @@
+export { FileSmsProvider, type FileSmsProviderOptions, type FileSmsRecord } from './file-sms-provider.js';

@@ -1,0 +1,8 @@
+/** The subscriber's alert SMS text: templates per language, GSM-7/UCS-2 detection, segment counting. */
+export { renderAlertText, type AlertBrand, type RenderOptions, type RenderSource, type RenderedAlertText } from './render.js';
+export { encodingOf, septetsOf, type SmsEncoding } from './gsm.js';
+export { countSegments, GSM7_PART, GSM7_SINGLE, UCS2_PART, UCS2_SINGLE, type SegmentCount } from './segments.js';
+export { forceGsm7, toGsm7 } from './transliterate.js';
+export { buildExplanation, explanationFor } from './explanation.js';
+export { resolveLocale, SUPPORTED_LOCALES, FALLBACK_LOCALE } from './locales/index.js';
+export type { AlertLocale } from './template.js';

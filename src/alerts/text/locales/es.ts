@@ -1,0 +1,57 @@
+import type { AlertLocale } from '../template.js';
+
+/** Spanish, "usted" and wording shared by Spain and Latin America (no "Hacienda", no "SAT"). */
+export const es: AlertLocale = {
+  lang: 'es',
+  headline: (brand, caller) => `${brand}: la llamada actual${caller ? ` de ${caller}` : ''} parece una estafa.`,
+  advice: { full: 'Cuelgue y nunca comparta códigos ni PIN.', short: 'Cuelgue. No comparta códigos.' },
+  callBack: {
+    full: 'Para comprobarlo, llame a un número de confianza, p. ej. el de su tarjeta.',
+    short: 'Llame a un número de confianza.',
+  },
+  help: (number) => `Ayuda: ${number}.`,
+  caveat: { full: 'Es una evaluación automática y puede equivocarse.', short: 'Aviso automático, puede fallar.' },
+  replyPrompt: '¿No es una estafa? Responda',
+  explanation: {
+    subject: 'Quien llama',
+    claims: {
+      government: 'dice ser de una agencia del gobierno',
+      tax: 'dice ser de la oficina de impuestos',
+      police: 'dice ser de la policía',
+      'social-security': 'dice ser de la seguridad social',
+      bank: 'dice ser de su banco',
+      'tech-support': 'dice ser del soporte técnico',
+      family: 'dice ser un familiar en apuros',
+      prize: 'dice que usted ha ganado un premio',
+      refund: 'le ofrece un reembolso',
+      'someone-trusted': 'se hace pasar por alguien de confianza',
+    },
+    demands: {
+      payment: 'pide un pago inusual',
+      'gift-cards': 'pide un pago con tarjetas regalo',
+      crypto: 'pide un pago en criptomonedas',
+      transfer: 'pide una transferencia de dinero',
+      'safe-account': 'pide mover su dinero a una "cuenta segura"',
+      cash: 'quiere que entregue dinero en efectivo',
+      fee: 'pide una comisión por adelantado',
+      credentials: 'pide datos personales o bancarios',
+      'id-number': 'pide su número de identificación',
+      pin: 'pide su PIN o contraseña',
+      code: 'pide un código enviado a su teléfono',
+      card: 'pide los datos de su tarjeta',
+      account: 'pide los datos de su cuenta',
+      'online-banking': 'pide acceso a su banca en línea',
+      'remote-access': 'quiere acceso remoto a su dispositivo',
+      'install-app': 'le pide instalar una aplicación',
+      urgency: 'le presiona para actuar ya',
+      arrest: 'le amenaza con un arresto',
+      legal: 'le amenaza con acciones legales',
+      suspend: 'amenaza con bloquear su cuenta',
+      compromised: 'dice que su cuenta ha sido atacada',
+      secrecy: 'le pide que lo mantenga en secreto',
+    },
+    // Every demand starts with a consonant sound, so "y" never has to become "e".
+    and: ' y ',
+    generic: 'Se parece a estafas conocidas.',
+  },
+};

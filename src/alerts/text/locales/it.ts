@@ -1,0 +1,57 @@
+import type { AlertLocale } from '../template.js';
+
+/** Italian, "Lei" (lower-case possessives, as current usage writes them). */
+export const it: AlertLocale = {
+  lang: 'it',
+  headline: (brand, caller) => `${brand}: la chiamata in corso${caller ? ` da ${caller}` : ''} sembra una truffa.`,
+  advice: { full: 'Riattacchi e non condivida mai codici o PIN.', short: 'Riattacchi. Non dia codici.' },
+  callBack: {
+    full: 'Per verificare, chiami un numero di fiducia, ad es. quello sulla sua carta.',
+    short: 'Chiami un numero di fiducia.',
+  },
+  help: (number) => `Assistenza: ${number}.`,
+  // "Questa è", not "È …": È is not in GSM-7 and would fold to a misleading "E".
+  caveat: { full: 'Questa è una valutazione automatica e può sbagliare.', short: 'Avviso automatico, può sbagliare.' },
+  replyPrompt: 'Non è una truffa? Risponda',
+  explanation: {
+    subject: 'Chi chiama',
+    claims: {
+      government: 'dice di essere di un ente pubblico',
+      tax: 'dice di essere del fisco',
+      police: 'dice di essere della polizia',
+      'social-security': 'dice di essere della previdenza sociale',
+      bank: 'dice di essere della sua banca',
+      'tech-support': "dice di essere dell'assistenza tecnica",
+      family: 'dice di essere un parente in difficoltà',
+      prize: 'le dice che ha vinto un premio',
+      refund: 'le offre un rimborso',
+      'someone-trusted': 'si spaccia per qualcuno di fiducia',
+    },
+    demands: {
+      payment: 'chiede un pagamento insolito',
+      'gift-cards': 'chiede un pagamento con carte regalo',
+      crypto: 'chiede un pagamento in criptovalute',
+      transfer: 'chiede un bonifico',
+      'safe-account': 'vuole i suoi soldi su un "conto sicuro"',
+      cash: 'vuole che consegni contanti',
+      fee: 'chiede una commissione anticipata',
+      credentials: 'chiede dati personali o bancari',
+      'id-number': 'chiede il numero del suo documento',
+      pin: 'chiede il suo PIN o la password',
+      code: 'chiede un codice ricevuto via SMS',
+      card: 'chiede i dati della sua carta',
+      account: 'chiede i dati del suo conto',
+      'online-banking': "chiede l'accesso al suo home banking",
+      'remote-access': "chiede l'accesso remoto al dispositivo",
+      'install-app': "le chiede di installare un'app",
+      urgency: 'le mette fretta',
+      arrest: "minaccia l'arresto",
+      legal: 'minaccia azioni legali',
+      suspend: 'minaccia di bloccare il suo conto',
+      compromised: 'dice che il suo conto è stato violato',
+      secrecy: 'le chiede di mantenere il segreto',
+    },
+    and: ' e ',
+    generic: 'Somiglia a truffe note.',
+  },
+};
