@@ -16,9 +16,16 @@ import type { Analyzer } from './analysis/types.js';
 import { selectRecognizerFactory } from './speech/select.js';
 import type { RecognizerFactory } from './speech/types.js';
 import type { SubscriberStore } from './state/types.js';
+import { AlertService, alertSender } from './alerts/alert-service.js';
+import { selectSmsProvider } from './alerts/providers/index.js';
+import { createAlertQueue } from './alerts/queue/index.js';
+import type { AlertQueue, SmsProvider } from './alerts/types.js';
 
 export interface RunningNode {
   engine: Engine;
+  alerts: AlertService;
+  alertQueue: AlertQueue;
+  sms: SmsProvider;
   sip: NativeSessionServer;
   ops: FastifyInstance;
   subscribers: SubscriberStore;
@@ -34,6 +41,8 @@ export interface NodeOverrides {
   speech?: RecognizerFactory;
   /** An analyzer instead of the one CALLGUARD_ANALYZER selects. */
   analyzer?: Analyzer;
+  /** An SMS provider instead of the one CALLGUARD_SMS selects. */
+  sms?: SmsProvider;
 }
 
 export async function startNode(config: Config, logger: Logger, overrides: NodeOverrides = {}): Promise<RunningNode> {
@@ -66,10 +75,45 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   const speech = overrides.speech ?? selectRecognizerFactory(config, logger);
   const analyzer = overrides.analyzer ?? selectAnalyzer(config, logger);
   const engine = new Engine({ config, sip, subscribers, ports, logger, analyzer, ...(speech ? { speech } : {}) });
+
+  const a = config.alerts;
+  const sms =
+    overrides.sms ??
+    selectSmsProvider(
+      a.sms,
+      {
+        smpp: { url: a.smpp.url, systemId: a.smpp.systemId, password: a.smpp.password, systemType: a.smpp.systemType, enquireLinkMs: a.smpp.enquireLinkMs },
+        acs: { connectionString: a.acs.connectionString },
+        http: { url: a.http.url, secret: a.http.secret },
+      },
+      logger.child({ mod: 'sms' }),
+    );
+  // An SMSC that is down at start-up must not stop the node: the provider keeps re-binding and the queue
+  // retries sends meanwhile.
+  await sms.start?.();
+  const alertQueue = createAlertQueue({
+    ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+    sender: alertSender(sms, { brand: a.brand, defaultLocale: a.defaultLocale }),
+    logger: logger.child({ mod: 'alert-queue' }),
+    nodeId: config.nodeId,
+    maxPerHour: a.maxPerHour,
+    attempts: a.attempts,
+    backoffMs: a.backoffMs,
+    dedupTtlMs: a.dedupTtlMs,
+    ...(a.numberHashSecret ? { numberHashSecret: a.numberHashSecret } : {}),
+  });
+  const alerts = new AlertService(
+    alertQueue,
+    subscribers,
+    { brand: a.brand, defaultLocale: a.defaultLocale, nodeId: config.nodeId, defaultCountry: config.defaultCountry, logger },
+    sms,
+  );
+  engine.onAlert = (alert) => alerts.raise(alert);
   let listening = false;
   let closing = false;
   const ops = buildOpsServer({
     calls: engine,
+    alerts: { queue: alertQueue, service: alerts },
     subscribers,
     defaultCountry: config.defaultCountry,
     nodeId: config.nodeId,
@@ -87,6 +131,9 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   let closed: Promise<void> | undefined;
   return {
     engine,
+    alerts,
+    alertQueue,
+    sms,
     sip,
     ops,
     subscribers,
@@ -99,6 +146,11 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
       closed ??= (async () => {
         closing = true;
         await engine.close();
+        // Alerts raised by the last calls reach the queue, in-flight sends finish (BullMQ keeps the rest
+        // queued for another node), then the SMSC session is unbound.
+        await alerts.settle();
+        await alertQueue.close(config.shutdownGraceMs);
+        await sms.close();
         await speech?.close();
         await analyzer.close?.();
         await ops.close();

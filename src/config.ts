@@ -150,6 +150,26 @@ export const SETTINGS = {
   CALLGUARD_AZURE_OPENAI_TIMEOUT_MS: { default: '3000', doc: 'Per-request timeout; on timeout the local result stands.' },
   CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL: { default: '20000', doc: 'Token budget per call; beyond it the LLM is not asked again for that call.' },
   CALLGUARD_CHAIN_MIN_INTERVAL: { default: '10', doc: 'chain: seconds between LLM asks for one call.' },
+  CALLGUARD_SMS: { default: 'file:./callguard-sms.jsonl', doc: 'Where alert SMS go: smpp (the operator\'s SMSC), acs (Azure Communication Services), http (a signed JSON webhook), file:PATH (one JSON line per SMS; the development default) or console.' },
+  CALLGUARD_SMS_BRAND: { default: 'Callguard', doc: 'Operator brand named in the alert text.' },
+  CALLGUARD_SMS_SENDER: { default: 'Callguard', doc: 'Sender id of alert SMS: up to 11 letters/digits, or a number.' },
+  CALLGUARD_SMS_LOCALE: { default: 'en', doc: 'Alert language when the subscriber has none provisioned (en, es, fr, de, it, pt).' },
+  CALLGUARD_SMS_REPLY_KEYWORD: { default: 'NOTSCAM', doc: 'The word a subscriber replies to say an alert was wrong.' },
+  CALLGUARD_SMS_HELP_NUMBER: { default: '', doc: 'Optional number the alert text tells subscribers to call for help.' },
+  CALLGUARD_ALERT_MAX_PER_HOUR: { default: '5', doc: 'Alerts per subscriber per hour; beyond it an alert is recorded as dead (rate-limited) instead of sent.' },
+  CALLGUARD_ALERT_ATTEMPTS: { default: '8', doc: 'Send attempts per alert (exponential back-off) before it goes to the dead-letter list.' },
+  CALLGUARD_ALERT_BACKOFF_MS: { default: '2000', doc: 'First retry delay; doubles per attempt, capped at 60 s.' },
+  CALLGUARD_ALERT_DEDUP_HOURS: { default: '24', doc: 'How long a (subscriber, recording group) key suppresses a second alert.' },
+  CALLGUARD_NUMBER_HASH_SECRET: { default: '', doc: 'Key for the HMAC that names subscribers in Redis keys (rate limits, latest alert). Same on every node; without it a plain SHA-256 is used, which a numbering-plan sweep can reverse. Never logged.' },
+  REDIS_URL: { default: '', doc: 'redis://[:password@]host:port[/db]. Set: alerts go through BullMQ in Redis (shared by all nodes). Empty: an in-process queue (single node). Never logged.' },
+  CALLGUARD_SMPP_URL: { default: '', doc: 'smpp: the SMSC, smpp://host:port (ssmpp:// for TLS).' },
+  CALLGUARD_SMPP_SYSTEM_ID: { default: '', doc: 'smpp: bind system_id.' },
+  CALLGUARD_SMPP_PASSWORD: { default: '', doc: 'smpp: bind password. Never logged.' },
+  CALLGUARD_SMPP_SYSTEM_TYPE: { default: '', doc: 'smpp: bind system_type, when the SMSC wants one.' },
+  CALLGUARD_SMPP_ENQUIRE_LINK_MS: { default: '30000', doc: 'smpp: enquire_link interval.' },
+  CALLGUARD_ACS_CONNECTION_STRING: { default: '', doc: 'acs: the Communication Services connection string (endpoint=…;accesskey=…). Never logged.' },
+  CALLGUARD_SMS_HTTP_URL: { default: '', doc: 'http: webhook URL that receives {to, from, text, reference, callId} as JSON.' },
+  CALLGUARD_SMS_HTTP_SECRET: { default: '', doc: 'http: HMAC-SHA256 key for the X-Callguard-Signature header. Never logged.' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
@@ -161,7 +181,15 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-const SECRETS = new Set<string>(['CALLGUARD_AZURE_SPEECH_KEY', 'CALLGUARD_AZURE_OPENAI_KEY']);
+const SECRETS = new Set<string>([
+  'CALLGUARD_AZURE_SPEECH_KEY',
+  'CALLGUARD_AZURE_OPENAI_KEY',
+  'CALLGUARD_SMPP_PASSWORD',
+  'CALLGUARD_ACS_CONNECTION_STRING',
+  'CALLGUARD_SMS_HTTP_SECRET',
+  'REDIS_URL',
+  'CALLGUARD_NUMBER_HASH_SECRET',
+]);
 
 const schema = z.object({
   CALLGUARD_SIP_HOST: host,
@@ -203,6 +231,26 @@ const schema = z.object({
   CALLGUARD_AZURE_OPENAI_TIMEOUT_MS: positiveInt,
   CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL: positiveInt,
   CALLGUARD_CHAIN_MIN_INTERVAL: z.coerce.number().min(0),
+  CALLGUARD_SMS: z.string().regex(/^(?:smpp|acs|http|console|file:.+)$/, 'must be smpp, acs, http, console or file:PATH'),
+  CALLGUARD_SMS_BRAND: z.string().min(1).max(40),
+  CALLGUARD_SMS_SENDER: z.string().regex(/^(?:[A-Za-z0-9 ]{1,11}|\+?\d{3,15})$/, 'must be up to 11 letters/digits or a number'),
+  CALLGUARD_SMS_LOCALE: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or es-MX'),
+  CALLGUARD_SMS_REPLY_KEYWORD: z.string().regex(/^[A-Za-z0-9]{2,20}$/, 'must be one word of letters/digits'),
+  CALLGUARD_SMS_HELP_NUMBER: z.string().regex(/^(?:|\+?[\d ]{3,20})$/, 'must be a phone number'),
+  CALLGUARD_ALERT_MAX_PER_HOUR: positiveInt,
+  CALLGUARD_ALERT_ATTEMPTS: positiveInt.max(100),
+  CALLGUARD_ALERT_BACKOFF_MS: positiveInt,
+  CALLGUARD_ALERT_DEDUP_HOURS: z.coerce.number().positive(),
+  CALLGUARD_NUMBER_HASH_SECRET: z.string(),
+  REDIS_URL: z.union([z.literal(''), z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')]),
+  CALLGUARD_SMPP_URL: z.union([z.literal(''), z.string().regex(/^s?smpp:\/\/[^/]+$/, 'must be smpp://host:port or ssmpp://host:port')]),
+  CALLGUARD_SMPP_SYSTEM_ID: z.string().max(15, 'must be at most 15 characters (SMPP system_id)'),
+  CALLGUARD_SMPP_PASSWORD: z.string().max(8, 'must be at most 8 characters (SMPP password)'),
+  CALLGUARD_SMPP_SYSTEM_TYPE: z.string().max(12),
+  CALLGUARD_SMPP_ENQUIRE_LINK_MS: positiveInt,
+  CALLGUARD_ACS_CONNECTION_STRING: z.string(),
+  CALLGUARD_SMS_HTTP_URL: z.union([z.literal(''), z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')]),
+  CALLGUARD_SMS_HTTP_SECRET: z.string(),
   CALLGUARD_SUBSCRIBERS: z.string().transform(list),
   CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
     const out: Cidr[] = [];
@@ -248,6 +296,22 @@ export interface Config {
     analyzer: 'local' | 'azure-openai' | 'chain';
     chainMinIntervalMs: number;
     azureOpenAI: { endpoint: string; deployment: string; apiVersion: string; key: string; tokenFile: string; timeoutMs: number; tokensPerCall: number };
+  };
+  /** Empty: single node (in-process alert queue). */
+  redisUrl: string;
+  alerts: {
+    /** smpp | acs | http | console | file:PATH */
+    sms: string;
+    brand: { name: string; senderId: string; replyKeyword: string; helpNumber?: string };
+    defaultLocale: string;
+    maxPerHour: number;
+    attempts: number;
+    backoffMs: number;
+    dedupTtlMs: number;
+    numberHashSecret: string;
+    smpp: { url: string; systemId: string; password: string; systemType: string; enquireLinkMs: number };
+    acs: { connectionString: string };
+    http: { url: string; secret: string };
   };
   speech: {
     engine: 'offline' | 'azure' | 'none';
@@ -326,6 +390,11 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       throw new ConfigError('CALLGUARD_AZURE_OPENAI_KEY', 'or CALLGUARD_AZURE_OPENAI_TOKEN_FILE (exactly one) is required for the Azure OpenAI analyzer');
     }
   }
+  if (v.CALLGUARD_SMS === 'smpp' && !v.CALLGUARD_SMPP_URL) throw new ConfigError('CALLGUARD_SMPP_URL', 'is required when CALLGUARD_SMS=smpp');
+  if (v.CALLGUARD_SMS === 'smpp' && !v.CALLGUARD_SMPP_SYSTEM_ID) throw new ConfigError('CALLGUARD_SMPP_SYSTEM_ID', 'is required when CALLGUARD_SMS=smpp');
+  if (v.CALLGUARD_SMS === 'acs' && !v.CALLGUARD_ACS_CONNECTION_STRING) throw new ConfigError('CALLGUARD_ACS_CONNECTION_STRING', 'is required when CALLGUARD_SMS=acs');
+  if (v.CALLGUARD_SMS === 'http' && !v.CALLGUARD_SMS_HTTP_URL) throw new ConfigError('CALLGUARD_SMS_HTTP_URL', 'is required when CALLGUARD_SMS=http');
+  if (v.CALLGUARD_SMS === 'http' && !v.CALLGUARD_SMS_HTTP_SECRET) throw new ConfigError('CALLGUARD_SMS_HTTP_SECRET', 'is required when CALLGUARD_SMS=http (receivers must be able to verify the signature)');
   const rtpHost = v.CALLGUARD_RTP_HOST || v.CALLGUARD_SIP_HOST;
   return {
     nodeId: v.CALLGUARD_NODE_ID || hostname(),
@@ -366,6 +435,31 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
         timeoutMs: v.CALLGUARD_AZURE_OPENAI_TIMEOUT_MS,
         tokensPerCall: v.CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL,
       },
+    },
+    redisUrl: v.REDIS_URL,
+    alerts: {
+      sms: v.CALLGUARD_SMS,
+      brand: {
+        name: v.CALLGUARD_SMS_BRAND,
+        senderId: v.CALLGUARD_SMS_SENDER,
+        replyKeyword: v.CALLGUARD_SMS_REPLY_KEYWORD.toUpperCase(),
+        ...(v.CALLGUARD_SMS_HELP_NUMBER ? { helpNumber: v.CALLGUARD_SMS_HELP_NUMBER } : {}),
+      },
+      defaultLocale: v.CALLGUARD_SMS_LOCALE,
+      maxPerHour: v.CALLGUARD_ALERT_MAX_PER_HOUR,
+      attempts: v.CALLGUARD_ALERT_ATTEMPTS,
+      backoffMs: v.CALLGUARD_ALERT_BACKOFF_MS,
+      dedupTtlMs: Math.round(v.CALLGUARD_ALERT_DEDUP_HOURS * 3_600_000),
+      numberHashSecret: v.CALLGUARD_NUMBER_HASH_SECRET,
+      smpp: {
+        url: v.CALLGUARD_SMPP_URL,
+        systemId: v.CALLGUARD_SMPP_SYSTEM_ID,
+        password: v.CALLGUARD_SMPP_PASSWORD,
+        systemType: v.CALLGUARD_SMPP_SYSTEM_TYPE,
+        enquireLinkMs: v.CALLGUARD_SMPP_ENQUIRE_LINK_MS,
+      },
+      acs: { connectionString: v.CALLGUARD_ACS_CONNECTION_STRING },
+      http: { url: v.CALLGUARD_SMS_HTTP_URL, secret: v.CALLGUARD_SMS_HTTP_SECRET },
     },
     speech: {
       engine: v.CALLGUARD_SPEECH,

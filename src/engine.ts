@@ -62,6 +62,14 @@ export interface EngineAlert extends RiskAlert {
   callId: string;
   /** E.164; masked everywhere it is shown. */
   subscriber: string;
+  /**
+   * The recording this alert is about, stable across re-INVITEs, duplicate forks and an SRC failing over
+   * to another node: the metadata's group id, else its recording session id, else the SIP Call-ID.
+   */
+  recording: string;
+  /** The other party (E.164 when known); masked everywhere it is shown. */
+  caller?: string;
+  raisedAt: number;
 }
 
 /** Keeps the newest `max` items. */
@@ -452,12 +460,20 @@ export class Engine implements RecordingSessionHandler {
         : {}),
       actions: {
         raiseAlert: (_, params: { alert: RiskAlert }) => {
-          this.alerts.push({ callId: id, subscriber: input.subscriber, ...params.alert });
+          const alert: EngineAlert = {
+            callId: id,
+            subscriber: input.subscriber,
+            recording: input.groupId ?? input.recordingSessionId ?? input.sipCallId,
+            ...(callerOf(input) ? { caller: callerOf(input) } : {}),
+            raisedAt: this.now(),
+            ...params.alert,
+          };
+          this.alerts.push(alert);
           this.log.info(
             { callId: id, subscriber: maskNumber(input.subscriber), category: params.alert.category, score: params.alert.score },
             'scam alert raised',
           );
-          this.onAlert?.({ callId: id, subscriber: input.subscriber, ...params.alert });
+          this.onAlert?.(alert);
         },
         hangup: (_, params) => {
           this.deps.sip.hangup(session.id, params.reason).catch((err: unknown) => {
@@ -715,3 +731,8 @@ function maskSnapshot(snapshot: unknown): unknown {
   return s;
 }
 
+/** The party that is not the subscriber: the one the subscriber is being warned about. */
+function callerOf(input: CallInput): string | undefined {
+  const other = input.participants.find((p) => p.role === 'caller' && p.number && p.number !== input.subscriber);
+  return other?.number;
+}

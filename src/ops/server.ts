@@ -9,9 +9,12 @@ import { normaliseNumber } from '../siprec/numbers.js';
 import type { SubscriberStore } from '../state/types.js';
 import { OpsError, badNumber, notFound } from './errors.js';
 import type { CallDirectory, ReadinessProbe } from './types.js';
+import { registerAlertRoutes, type AlertRoutesDeps } from './alert-routes.js';
 
 export interface OpsDeps {
   calls: CallDirectory;
+  /** Absent: the alert routes are not served (tests of the call routes alone). */
+  alerts?: Omit<AlertRoutesDeps, 'defaultCountry'>;
   subscribers: SubscriberStore;
   defaultCountry: string;
   ready: ReadinessProbe;
@@ -121,6 +124,8 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     req.log.info({ subscriber: maskNumber(number) }, 'subscriber removed');
     return reply.code(204).send();
   });
+
+  if (deps.alerts) registerAlertRoutes(app, { ...deps.alerts, defaultCountry: deps.defaultCountry });
 
   return app;
 }

@@ -36,6 +36,8 @@ Plays an SBC (SIPREC client) against a callguard node: one recorded call with bo
   --session-expires S       Session-Expires offered, refresher=uac (default ${DEFAULT_SESSION_EXPIRES})
   --refresh S               seconds between session refreshes (UPDATE); default half the
                             negotiated interval; 0 never refreshes
+  --group-id ID             rs-metadata group id; reuse one to replay the same recorded call
+                            (a duplicate fork, or an SRC failing over to another node)
   --config FILE             callguard config file for the defaults above
   --json                    print one JSON result on stdout instead of progress on stderr
 
@@ -62,6 +64,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   'session-expires': { type: 'string' },
   refresh: { type: 'string' },
+  'group-id': { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -145,6 +148,11 @@ function toOptions(v: Values, env: Env): SimulationOptions {
   if (duration !== undefined) options.duration = duration;
   if (sessionExpires !== undefined) options.sessionExpires = sessionExpires;
   if (refresh !== undefined) options.refresh = refresh;
+  if (v['group-id'] !== undefined) {
+    // It goes into XML attribute values and ids: keep it to what SRCs send (base64 or a token).
+    if (!/^[A-Za-z0-9+/=_.:-]{1,128}$/.test(v['group-id'])) throw new SimulateUsageError('--group-id must be 1-128 letters, digits or +/=_.:-');
+    options.groupId = v['group-id'];
+  }
   return options;
 }
 

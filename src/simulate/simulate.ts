@@ -102,7 +102,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       direction: 'sendonly',
     };
     const offer = buildSiprecOffer(sdp, {
-      ids: newMetadataIds(),
+      ids: { ...newMetadataIds(), ...(opts.groupId ? { group: opts.groupId } : {}) },
       numbers: { caller: opts.caller, subscriber: opts.subscriber },
       domain: uac.local.address,
       startTime: new Date(),

@@ -55,6 +55,11 @@ export interface SimulationOptions {
   refresh?: number;
   /** RFC 3261 T1 in ms for our retransmissions over UDP (default 500). */
   t1Ms?: number;
+  /**
+   * The rs-metadata group id (base64 of 16 bytes, as SRCs send). Reusing one replays the same recorded
+   * call: a duplicate fork, or an SRC failing over to another recorder. Default: a fresh id.
+   */
+  groupId?: string;
   /** Aborting ends the call early with a BYE (Ctrl-C). */
   signal?: AbortSignal;
   /** Progress, for the command's stderr lines and for tests. */

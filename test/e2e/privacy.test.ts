@@ -2,6 +2,8 @@
  * Privacy is a feature: a whole recording, logged at trace level, leaves no full number and no
  * body content in the logs.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RunningNode } from '../../src/app.js';
@@ -27,6 +29,7 @@ describe.skipIf(!haveSipp)('logs', () => {
       CALLGUARD_HTTP_PORT: '0',
       CALLGUARD_RTP_PORTS: '46000-46199',
       CALLGUARD_SUBSCRIBERS: '+12125550123',
+      CALLGUARD_SMS: `file:${join(tmpdir(), `callguard-privacy-sms-${process.pid}.jsonl`)}`,
     });
     node = await startNode(config, createLogger({ level: 'trace', destination: sink }));
   });

@@ -9,6 +9,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { startNode, type NodeOverrides, type RunningNode } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import { runSimulation } from '../../src/simulate/index.js';
+import type { SimulationOptions, SimulationResult } from '../../src/simulate/types.js';
 import { MemorySubscriberStore } from '../../src/state/memory/memory-subscriber-store.js';
 
 export const SCENARIOS = resolve(import.meta.dirname, 'scenarios');
@@ -30,6 +32,8 @@ export async function startTestNode(env: Env = {}, overrides: NodeOverrides = {}
     CALLGUARD_SIP_T1: '100',
     // Tests that transcribe say so; the rest should not start a decoder per call.
     CALLGUARD_SPEECH: 'none',
+    // Alert SMS go to a file of the test's own, never the working directory.
+    CALLGUARD_SMS: `file:${join(tmpdir(), `callguard-test-sms-${process.pid}-${lo}.jsonl`)}`,
     ...env,
   });
   return startNode(config, silentLogger(), overrides);
@@ -178,4 +182,16 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000, stepMs = 
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** `callguard simulate` against `node` over UDP, CALLER → SUBSCRIBER in PCMU, with any option overridden. */
+export function simulateCall(node: RunningNode, extra: Partial<SimulationOptions> = {}): Promise<SimulationResult> {
+  return runSimulation({
+    target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
+    transport: 'udp',
+    caller: CALLER,
+    subscriber: SUBSCRIBER,
+    codec: 'pcmu',
+    ...extra,
+  });
 }

@@ -52,6 +52,13 @@ describe('config', () => {
     ['CALLGUARD_SUBSCRIBERS', '12,not-a-number'],
     ['CALLGUARD_SPEECH', 'whisper'],
     ['CALLGUARD_SPEECH_LANGUAGE', 'english please'],
+    ['CALLGUARD_SMS', 'pigeon'],
+    ['CALLGUARD_SMS', 'file:'],
+    ['CALLGUARD_SMS_SENDER', 'A sender id that is too long'],
+    ['CALLGUARD_SMS_REPLY_KEYWORD', 'not scam'],
+    ['CALLGUARD_ALERT_MAX_PER_HOUR', '0'],
+    ['CALLGUARD_SMPP_URL', 'http://smsc:2775'],
+    ['REDIS_URL', 'localhost:6379'],
   ])('rejects %s=%s naming the key', (key, value) => {
     let err: unknown;
     try {
@@ -62,6 +69,28 @@ describe('config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).key).toBe(key);
     expect((err as ConfigError).message).toContain(key);
+  });
+
+  it('alert SMS settings: the development default is a file sink; each provider names the key it lacks; secrets are never echoed', () => {
+    const c = loadConfig({});
+    expect(c.alerts.sms).toBe('file:./callguard-sms.jsonl');
+    expect(c.redisUrl).toBe('');
+    expect(c.alerts.brand).toMatchObject({ name: 'Callguard', senderId: 'Callguard', replyKeyword: 'NOTSCAM' });
+    expect(() => loadConfig({ CALLGUARD_SMS: 'smpp' })).toThrow(/CALLGUARD_SMPP_URL/);
+    expect(() => loadConfig({ CALLGUARD_SMS: 'smpp', CALLGUARD_SMPP_URL: 'smpp://smsc:2775' })).toThrow(/CALLGUARD_SMPP_SYSTEM_ID/);
+    expect(() => loadConfig({ CALLGUARD_SMS: 'acs' })).toThrow(/CALLGUARD_ACS_CONNECTION_STRING/);
+    expect(() => loadConfig({ CALLGUARD_SMS: 'http', CALLGUARD_SMS_HTTP_URL: 'https://hook.example/sms' })).toThrow(/CALLGUARD_SMS_HTTP_SECRET/);
+    const smpp = loadConfig({ CALLGUARD_SMS: 'smpp', CALLGUARD_SMPP_URL: 'ssmpp://smsc:3550', CALLGUARD_SMPP_SYSTEM_ID: 'cg', CALLGUARD_SMPP_PASSWORD: 'pw' });
+    expect(smpp.alerts.smpp).toMatchObject({ url: 'ssmpp://smsc:3550', systemId: 'cg', password: 'pw', enquireLinkMs: 30000 });
+    for (const [key, value] of [['REDIS_URL', 'redis//:hunter2@x'], ['CALLGUARD_SMPP_PASSWORD', 'hunter2-too-long']] as const) {
+      try {
+        loadConfig({ [key]: value });
+        expect.unreachable();
+      } catch (e) {
+        expect((e as Error).message).toContain(key);
+        expect((e as Error).message).not.toContain('hunter2');
+      }
+    }
   });
 
   it('Azure speech needs exactly one of a key or a token file, and a region or endpoint; the key is never echoed', () => {
