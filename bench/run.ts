@@ -431,6 +431,7 @@ const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   media: benchMedia,
   speech: benchSpeech,
   analysis: benchAnalysis,
+  alerts: async (a) => (await import('./alerts.js')).benchAlerts(a),
 };
 const fn = benches[which];
 if (!fn) {

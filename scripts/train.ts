@@ -1,14 +1,15 @@
 /**
  * Trains the local analyzer's text model and writes src/analysis/local/weights.json.
  *
- *   npm run train -- [--data <dir>] [--out <file>] [--bits 14] [--epochs 6] [--eval] [--eval-only]
+ *   npm run train -- [--data <dir>] [--out <file>] [--bits 14] [--epochs 6] [--extra FILE]… [--extra-weight 3] [--eval] [--eval-only]
  *
  * Reads ONLY the synthetic TRAIN files (single-agent-scam-dialogue_train.csv,
- * multi_agent_conversation_train.csv); with --eval it then replays the *_test.csv files and the real
+ * multi_agent_conversation_train.csv), plus any `--extra` files of our own writing (JSONL or CSV);
+ * with --eval it then replays the *_test.csv files and the real
  * youtube calls through LocalAnalyzer (evaluation only, never used for fitting). Deterministic.
  */
-import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dialoguesFromCsv, type LabelledDialogue } from '../src/analysis/local/dialogues.js';
@@ -28,6 +29,17 @@ const { values } = parseArgs({
     bits: { type: 'string', default: String(DEFAULT_HASH_BITS) },
     epochs: { type: 'string', default: '6' },
     'max-prefix': { type: 'string', default: '12' },
+    /**
+     * Labelled conversations of our own (JSONL or CSV, as `callguard eval` reads), in real-call style.
+     * Default: every test/fixtures/analysis/*.jsonl; `--extra none` trains on the synthetic files alone.
+     */
+    extra: { type: 'string', multiple: true },
+    /**
+     * How much one extra conversation counts against one synthetic one: they are few and much closer
+     * to real calls. 10 was chosen with dev2-*.jsonl held out (docs/analysis.md); never on the shared
+     * test or real-call files.
+     */
+    'extra-weight': { type: 'string', default: '10' },
     eval: { type: 'boolean', default: false },
     'eval-only': { type: 'boolean', default: false },
   },
@@ -37,6 +49,21 @@ const dataDir = resolve(values.data!);
 
 function load(file: string): LabelledDialogue[] {
   return dialoguesFromCsv(readFileSync(join(dataDir, file), 'utf8'), file);
+}
+
+function extraFiles(): string[] {
+  if (values.extra?.length === 1 && values.extra[0] === 'none') return [];
+  if (values.extra?.length) return values.extra;
+  const dir = join(repoRoot, 'test/fixtures/analysis');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** dialoguesFromCsv reads JSONL too (it is `callguard eval`'s parser). */
+function loadExtra(file: string): LabelledDialogue[] {
+  return dialoguesFromCsv(readFileSync(file, 'utf8'), file);
 }
 
 /** Deterministic PRNG (mulberry32). */
@@ -114,14 +141,17 @@ async function main(): Promise<void> {
   if (!values['eval-only']) {
     const dialogues = TRAIN_FILES.flatMap(load);
     const examples = examplesOf(dialogues, bits, Number(values['max-prefix']));
-    console.log(`${dialogues.length} train dialogues, ${examples.length} prefix examples`);
+    const extras = extraFiles().flatMap(loadExtra);
+    const extraWeight = Number(values['extra-weight']);
+    for (const ex of examplesOf(extras, bits, Number(values['max-prefix']))) examples.push({ ...ex, weight: extraWeight });
+    console.log(`${dialogues.length} train dialogues + ${extras.length} extra, ${examples.length} prefix examples`);
     const { w, bias } = train(examples, (1 << bits) + 6, Number(values.epochs));
     const weights: ModelWeights = {
       version: 1,
       bits,
       bias: Math.round(bias * 1000) / 1000,
       weights: Array.from(w, (v) => Math.round(v * 1000) / 1000),
-      trainedOn: TRAIN_FILES,
+      trainedOn: [...TRAIN_FILES, ...extraFiles().map((f) => relative(repoRoot, resolve(f)))],
       examples: examples.length,
     };
     writeFileSync(values.out!, JSON.stringify(weights) + '\n');

@@ -5,38 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
-import type { PcmFrame } from '../../src/media/types.js';
 import type { SimulationOptions } from '../../src/simulate/types.js';
-import type { Recognizer, RecognizerFactory, RecognizerStartOptions, Utterance } from '../../src/speech/types.js';
+import { ScamLineFactory } from '../support/scam-line-recognizer.js';
 import { requireBinary } from '../support/binaries.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { TestSmsc } from '../support/smsc-server.js';
 import { CALLER, SUBSCRIBER, simulateCall, startTestNode, waitFor } from './support.js';
 
-const SCAM = 'This is the IRS. You owe back taxes. Pay today with gift cards or you will be arrested.';
-
-/** The caller "says" SCAM after 0.5 s of audio; the subscriber says nothing. */
-class ScamLineFactory implements RecognizerFactory {
-  readonly name = 'offline' as const;
-  async start(opts: RecognizerStartOptions): Promise<Recognizer> {
-    const listeners: Array<(u: Utterance) => void> = [];
-    let frames = 0;
-    return {
-      write: (frame: PcmFrame) => {
-        if (++frames !== 25 || opts.role !== 'caller') return;
-        for (const l of listeners) l({ kind: 'final', text: SCAM, role: opts.role, streamIndex: opts.streamIndex, startMs: frame.timestamp - 480, endMs: frame.timestamp });
-      },
-      onUtterance: (l) => {
-        listeners.push(l);
-        return () => listeners.splice(listeners.indexOf(l), 1);
-      },
-      onError: () => () => {},
-      stats: () => ({ audioSeconds: frames / 50, droppedFrames: 0, utterances: 0, restarts: 0 }),
-      close: async () => {},
-    };
-  }
-  async close(): Promise<void> {}
-}
 
 const ready = requireBinary('redis-server', 'redis-server');
 

@@ -19,7 +19,7 @@
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
 import { concatInfo, readMessageContent } from '../../src/alerts/providers/smpp/short-message.js';
-import { encodingFor, splitForSms } from '../../src/alerts/providers/segments.js';
+import { encodingOf as encodingFor, splitForSms } from '../../src/alerts/sms/index.js';
 
 export const ESME = {
   ROK: 0x00,

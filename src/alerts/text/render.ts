@@ -6,7 +6,7 @@ import { maskNumber } from '../../log.js';
 import type { AlertJob, AlertText } from '../types.js';
 import { explanationFor } from './explanation.js';
 import { resolveLocale } from './locales/index.js';
-import { countSegments } from './segments.js';
+import { countSegments } from '../sms/index.js';
 import type { AlertLocale } from './template.js';
 import { forceGsm7, toGsm7 } from './transliterate.js';
 

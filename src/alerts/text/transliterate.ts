@@ -3,7 +3,7 @@
  * quote does not switch a whole alert to UCS-2 (70/67 units a segment instead of 160/153). Characters
  * without an equivalent (emoji, CJK, Cyrillic, ł, …) are left alone: the text then goes as UCS-2.
  */
-import { isGsm7Char } from './gsm.js';
+import { isGsm7Char } from '../sms/index.js';
 
 /** Typography with a plain GSM-7 stand-in; what an SMS typed on a phone keyboard would use anyway. */
 const SUBSTITUTES: ReadonlyMap<string, string> = new Map([

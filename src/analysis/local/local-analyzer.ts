@@ -76,7 +76,7 @@ export class LocalAnalyzer implements Analyzer {
     // to reach 'high' (logit shifted by MODEL_SHIFT).
     const modelRaw = this.model.score(text, tactics);
     const modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
-    let ruleScore = ruleScoreOf(ev);
+    let ruleScore = ruleScoreOf(ev, hits);
     if (ruleScore < 0.9 && SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access')) {
       ruleScore = Math.min(ruleScore, 0.2);
     }
@@ -123,7 +123,11 @@ export function levelOf(score: number): RiskLevel {
   return 'none';
 }
 
-function ruleScoreOf(ev: ReadonlySet<Evidence>): number {
+/** Labels of tech-support hits that name a company which never calls its customers unasked. */
+const NEVER_CALLS = new Set(['Microsoft', 'Apple']);
+
+function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): number {
+  const strongClaim = ev.has('government') || ev.has('prize') || hits.some((h) => h.evidence === 'tech-support' && NEVER_CALLS.has(h.label));
   const org = ORGS.some((e) => ev.has(e));
   const lure = LURES.some((e) => ev.has(e));
   const pay = PAYMENT_DEMANDS.some((e) => ev.has(e));
@@ -140,7 +144,7 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>): number {
   if (ev.has('tech-support') && install) return 0.85;
   if (org && threat) return 0.85;
   // Paying to receive a prize or a refund is the advance-fee scam, however the payment is asked for.
-  if (lure && ev.has('money-request')) return 0.88;
+  if ((lure || ev.has('tech-support')) && ev.has('money-request')) return 0.88;
   // No real business or office takes gift cards as payment over the phone (FTC guidance); crypto and
   // "safe accounts" are nearly as damning.
   if (ev.has('gift-cards')) return 0.82;
@@ -155,6 +159,9 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>): number {
   // the two count as one set-up sign.
   const setUp = [org || lure, threat, secrecy, install, ev.has('compromise'), ev.has('robocall') || ev.has('personal-details')].filter(Boolean).length;
   if (setUp >= 3 && (org || lure)) return 0.82;
+  // Some claims are scams' own: government offices, Microsoft and Apple do not cold-call people, and
+  // nobody rings to hand over winnings. One more sign of the set-up is enough with those.
+  if (setUp >= 2 && strongClaim) return 0.82;
   // Government offices and software companies do not ring people to hand out grants, lotteries or prizes.
   if (ev.has('prize') && (ev.has('government') || ev.has('tech-support'))) return 0.82;
   let s = 0;

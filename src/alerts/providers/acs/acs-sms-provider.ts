@@ -21,7 +21,7 @@ import { SmsClient, type SmsSendResult as AcsRecipientResult } from '@azure/comm
 import type { Logger } from 'pino';
 import { maskNumber, silentLogger } from '../../../log.js';
 import { SmsError, type SmsMessage, type SmsProvider, type SmsSendResult } from '../../types.js';
-import { segmentCount } from '../segments.js';
+import { segmentCount } from '../../sms/index.js';
 
 export interface AcsSmsProviderOptions {
   /** `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64>`. Give this or endpoint + key. */

@@ -4,7 +4,7 @@
  */
 import { maskNumber } from '../../../log.js';
 import { SmsError, type SmsMessage, type SmsProvider, type SmsSendResult } from '../../types.js';
-import { segmentCount } from '../segments.js';
+import { segmentCount } from '../../sms/index.js';
 
 export interface ConsoleSmsProviderOptions {
   /** Where lines go. Default process.stdout. */

@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { maskNumber, silentLogger } from '../../../log.js';
 import { SmsError, type SmsMessage, type SmsProvider, type SmsSendResult } from '../../types.js';
-import { splitForSms, type SmsEncoding } from '../segments.js';
+import { splitForSms, type SmsEncoding } from '../../sms/index.js';
 
 export interface FileSmsProviderOptions {
   path: string;

@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import { maskNumber, silentLogger } from '../../../log.js';
 import { SmsError, type SmsMessage, type SmsProvider, type SmsSendResult } from '../../types.js';
-import { segmentCount } from '../segments.js';
+import { segmentCount } from '../../sms/index.js';
 import { signWebhook } from './webhook-signature.js';
 
 export interface HttpSmsProviderOptions {

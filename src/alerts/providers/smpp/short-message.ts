@@ -8,13 +8,13 @@
  *   (unpacked, one septet per octet, extension chars as ESC + code), which is what SMSCs expect.
  * - `gsmCoder.encode` turns a character outside the alphabet into 0x00 (`@`), silently.
  * - A string with a UDH is only encoded correctly for the national-language IEs (0x24/0x25).
- * So we split the text ourselves (segments.ts), encode each part with the package's codecs
+ * So we split the text ourselves (../../sms/segments.ts), encode each part with the package's codecs
  * (`gsmCoder` for data_coding 0, `encodings.UCS2` for 8), check that GSM text survives a round trip
  * (otherwise UCS-2), prepend the UDH and hand the package a Buffer, which it sends unchanged.
  */
 import smpp from 'smpp';
 import { SmsError } from '../../types.js';
-import { splitForSms, type SmsEncoding } from '../segments.js';
+import { splitForSms, type SmsEncoding } from '../../sms/index.js';
 
 export const DATA_CODING = { GSM7: 0x00, IA5: 0x01, LATIN1: 0x03, UCS2: 0x08 } as const;
 export const ESM_CLASS_UDHI = 0x40;

@@ -1,6 +1,6 @@
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { splitForSms } from '../../../../src/alerts/providers/segments.js';
+import { splitForSms } from '../../../../src/alerts/sms/index.js';
 import {
   concatInfo,
   gsmRoundTrips,

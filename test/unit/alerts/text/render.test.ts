@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSegments } from '../../../../src/alerts/text/segments.js';
+import { countSegments } from '../../../../src/alerts/sms/index.js';
 import { renderAlertText, type AlertBrand, type RenderSource } from '../../../../src/alerts/text/render.js';
 import { resolveLocale, SUPPORTED_LOCALES } from '../../../../src/alerts/text/locales/index.js';
 import { buildExplanation } from '../../../../src/alerts/text/explanation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodingOf } from '../../../../src/alerts/text/gsm.js';
+import { encodingOf } from '../../../../src/alerts/sms/index.js';
 import { toGsm7 } from '../../../../src/alerts/text/transliterate.js';
 
 describe('toGsm7', () => {

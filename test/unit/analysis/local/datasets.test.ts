@@ -20,13 +20,12 @@ describe.skipIf(!present)('local analyzer on the shared dialogue sets', () => {
     expect(r.fpr).toBeLessThanOrEqual(0.02);
   });
 
-  // The issue's floor is recall ≥ 0.9 with a median alert by caller turn 4, not met yet (issue 5
-  // open). This guards what is reached today so a change cannot quietly lose real calls.
-  it('youtube real calls: no regression below today\'s 13/20 and median turn 5', () => {
+  // Held out: never trained or tuned on (docs/analysis.md says how the model's extra data was chosen).
+  it('youtube real calls: recall ≥ 0.9 over the whole call, median alert by caller turn 4', () => {
     const r = replaySet(analyzer, load('youtube_scam_conversations.csv'));
     console.log(formatReport('youtube', r));
     expect(r.scams).toBe(20);
-    expect(r.recall).toBeGreaterThanOrEqual(0.65);
-    expect(r.medianAlertTurn).toBeLessThanOrEqual(5);
+    expect(r.recall).toBeGreaterThanOrEqual(0.9);
+    expect(r.medianAlertTurn).toBeLessThanOrEqual(4);
   });
 });

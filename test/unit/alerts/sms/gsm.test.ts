@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodingOf, septetsOf } from '../../../../src/alerts/text/gsm.js';
+import { encodingOf, isGsm7Char, septetsOf } from '../../../../src/alerts/sms/index.js';
 
 // GSM 03.38 default alphabet, row by row (0x1B, the escape, left out).
 const BASIC =
@@ -27,11 +27,28 @@ describe('GSM-7 alphabet', () => {
     // Look GSM-ish but are not in it: lower-case ç, á í ó ú, ê â, È, Greek lower case, backtick, curly quote.
     for (const c of ['ç', 'á', 'í', 'ó', 'ú', 'ê', 'â', 'È', 'α', '`', '’', '…', '\x1b']) {
       expect(septetsOf(c), JSON.stringify(c)).toBeUndefined();
+      expect(isGsm7Char(c), JSON.stringify(c)).toBe(false);
       expect(encodingOf(`abc${c}`), JSON.stringify(c)).toBe('ucs2');
     }
   });
 
   it('calls the empty text GSM-7', () => {
     expect(encodingOf('')).toBe('gsm7');
+  });
+});
+
+// Formerly the providers' own `encodingFor` tests; the providers now use this same `encodingOf`.
+describe('encodingOf (as the providers use it)', () => {
+  it('keeps GSM-7 for the default alphabet and its extension table', () => {
+    expect(encodingOf('Hello @ £$¥ èéùìò ΔΦΓ ÄÖÑÜ§ äöñüà ¿¡ \n\r')).toBe('gsm7');
+    expect(encodingOf('{}[]~|^\\€\f')).toBe('gsm7');
+    expect(encodingOf('')).toBe('gsm7');
+  });
+
+  it('needs UCS-2 for anything else, including a literal ESC', () => {
+    expect(encodingOf('Привет')).toBe('ucs2');
+    expect(encodingOf('ç')).toBe('ucs2'); // only Ç is in the default alphabet
+    expect(encodingOf('🚨')).toBe('ucs2');
+    expect(encodingOf('a\x1Bb')).toBe('ucs2');
   });
 });
