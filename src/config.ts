@@ -170,6 +170,17 @@ export const SETTINGS = {
   CALLGUARD_ACS_CONNECTION_STRING: { default: '', doc: 'acs: the Communication Services connection string (endpoint=…;accesskey=…). Never logged.' },
   CALLGUARD_SMS_HTTP_URL: { default: '', doc: 'http: webhook URL that receives {to, from, text, reference, callId} as JSON.' },
   CALLGUARD_SMS_HTTP_SECRET: { default: '', doc: 'http: HMAC-SHA256 key for the X-Callguard-Signature header. Never logged.' },
+  CALLGUARD_AUTH: { default: 'on', doc: 'on: the ops API wants a bearer token (CALLGUARD_API_TOKENS) everywhere but /healthz; off: no auth, for loopback-only development (said at start).' },
+  CALLGUARD_API_TOKENS: { default: '', doc: 'Comma-separated role:token pairs, role reader (calls, alerts, events, metrics, dashboard) or admin (also subscribers, retries, config). Empty with auth on: an admin token is generated for this run and printed once on stderr. Never logged.' },
+  CALLGUARD_CALL_TTL: { default: '30', doc: 'Seconds a live call stays in the shared registry without a refresh (a node refreshes its calls every third of this); a dead node\'s calls vanish after it.' },
+  CALLGUARD_RECORDING_TTL: { default: '14400', doc: 'Seconds a recording\'s risk state is kept after its last change, for an SRC that fails over to another node.' },
+  CALLGUARD_SIP_TLS_PORT: { default: '0', doc: 'Port for SIP over TLS (RFC 3261 sips/TLS); 0 disables TLS.' },
+  CALLGUARD_SIP_TLS_CERT: { default: '', doc: 'PEM certificate (chain) file for SIP over TLS.' },
+  CALLGUARD_SIP_TLS_KEY: { default: '', doc: 'PEM private key file for SIP over TLS.' },
+  CALLGUARD_SIP_MAX_MESSAGE_BYTES: { default: '65535', doc: 'Largest SIP message accepted; larger gets 513.' },
+  CALLGUARD_SIP_MAX_HEADERS: { default: '100', doc: 'Most header fields in one SIP message; more gets 400 (or is dropped when unanswerable).' },
+  CALLGUARD_SIP_MAX_BODY_BYTES: { default: '32768', doc: 'Largest SIP body (SDP + metadata); larger gets 413.' },
+  CALLGUARD_MAX_CALLS_PER_SOURCE: { default: '2000', doc: 'Live recordings one SRC address may hold; beyond it 486 Busy Here.' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
@@ -189,6 +200,7 @@ const SECRETS = new Set<string>([
   'CALLGUARD_SMS_HTTP_SECRET',
   'REDIS_URL',
   'CALLGUARD_NUMBER_HASH_SECRET',
+  'CALLGUARD_API_TOKENS',
 ]);
 
 const schema = z.object({
@@ -251,6 +263,29 @@ const schema = z.object({
   CALLGUARD_ACS_CONNECTION_STRING: z.string(),
   CALLGUARD_SMS_HTTP_URL: z.union([z.literal(''), z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')]),
   CALLGUARD_SMS_HTTP_SECRET: z.string(),
+  CALLGUARD_AUTH: z.enum(['on', 'off']),
+  CALLGUARD_API_TOKENS: z.string().transform((s, ctx) => {
+    const out: Array<{ role: 'reader' | 'admin'; token: string }> = [];
+    for (const [i, item] of list(s).entries()) {
+      const m = /^(reader|admin):(\S{16,})$/.exec(item);
+      // The entry is not echoed: it holds a secret.
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be reader:TOKEN or admin:TOKEN with a token of at least 16 characters` });
+        return z.NEVER;
+      }
+      out.push({ role: m[1] as 'reader' | 'admin', token: m[2]! });
+    }
+    return out;
+  }),
+  CALLGUARD_CALL_TTL: positiveInt.min(3),
+  CALLGUARD_RECORDING_TTL: positiveInt,
+  CALLGUARD_SIP_TLS_PORT: z.coerce.number().int().min(0).max(65535),
+  CALLGUARD_SIP_TLS_CERT: z.string(),
+  CALLGUARD_SIP_TLS_KEY: z.string(),
+  CALLGUARD_SIP_MAX_MESSAGE_BYTES: positiveInt.min(1024).max(1_000_000),
+  CALLGUARD_SIP_MAX_HEADERS: positiveInt.min(10),
+  CALLGUARD_SIP_MAX_BODY_BYTES: positiveInt.min(512),
+  CALLGUARD_MAX_CALLS_PER_SOURCE: positiveInt,
   CALLGUARD_SUBSCRIBERS: z.string().transform(list),
   CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
     const out: Cidr[] = [];
@@ -288,6 +323,8 @@ export interface Config {
     maxCalls: number;
     maxPendingOffers: number;
     srcAllow: Cidr[];
+    tls: { port: number; cert: string; key: string };
+    limits: { maxMessageBytes: number; maxHeaders: number; maxBodyBytes: number; maxCallsPerSource: number };
   };
   http: { host: string; port: number };
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
@@ -297,8 +334,10 @@ export interface Config {
     chainMinIntervalMs: number;
     azureOpenAI: { endpoint: string; deployment: string; apiVersion: string; key: string; tokenFile: string; timeoutMs: number; tokensPerCall: number };
   };
-  /** Empty: single node (in-process alert queue). */
+  /** Empty: single node (in-process alert queue, in-memory state). */
   redisUrl: string;
+  auth: { enabled: boolean; tokens: Array<{ role: 'reader' | 'admin'; token: string }> };
+  cluster: { callTtlMs: number; recordingTtlMs: number };
   alerts: {
     /** smpp | acs | http | console | file:PATH */
     sms: string;
@@ -395,6 +434,9 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
   if (v.CALLGUARD_SMS === 'acs' && !v.CALLGUARD_ACS_CONNECTION_STRING) throw new ConfigError('CALLGUARD_ACS_CONNECTION_STRING', 'is required when CALLGUARD_SMS=acs');
   if (v.CALLGUARD_SMS === 'http' && !v.CALLGUARD_SMS_HTTP_URL) throw new ConfigError('CALLGUARD_SMS_HTTP_URL', 'is required when CALLGUARD_SMS=http');
   if (v.CALLGUARD_SMS === 'http' && !v.CALLGUARD_SMS_HTTP_SECRET) throw new ConfigError('CALLGUARD_SMS_HTTP_SECRET', 'is required when CALLGUARD_SMS=http (receivers must be able to verify the signature)');
+  if (v.CALLGUARD_SIP_TLS_PORT && (!v.CALLGUARD_SIP_TLS_CERT || !v.CALLGUARD_SIP_TLS_KEY)) {
+    throw new ConfigError(v.CALLGUARD_SIP_TLS_CERT ? 'CALLGUARD_SIP_TLS_KEY' : 'CALLGUARD_SIP_TLS_CERT', 'is required when CALLGUARD_SIP_TLS_PORT is set');
+  }
   const rtpHost = v.CALLGUARD_RTP_HOST || v.CALLGUARD_SIP_HOST;
   return {
     nodeId: v.CALLGUARD_NODE_ID || hostname(),
@@ -413,6 +455,13 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       maxCalls: v.CALLGUARD_MAX_CALLS,
       maxPendingOffers: v.CALLGUARD_MAX_PENDING_OFFERS,
       srcAllow: v.CALLGUARD_SRC_ALLOW,
+      tls: { port: v.CALLGUARD_SIP_TLS_PORT, cert: v.CALLGUARD_SIP_TLS_CERT, key: v.CALLGUARD_SIP_TLS_KEY },
+      limits: {
+        maxMessageBytes: v.CALLGUARD_SIP_MAX_MESSAGE_BYTES,
+        maxHeaders: v.CALLGUARD_SIP_MAX_HEADERS,
+        maxBodyBytes: v.CALLGUARD_SIP_MAX_BODY_BYTES,
+        maxCallsPerSource: v.CALLGUARD_MAX_CALLS_PER_SOURCE,
+      },
     },
     http: { host: v.CALLGUARD_HTTP_HOST, port: v.CALLGUARD_HTTP_PORT },
     rtp: { host: rtpHost, advertise: v.CALLGUARD_MEDIA_ADDRESS || rtpHost, ports: v.CALLGUARD_RTP_PORTS },
@@ -437,6 +486,8 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       },
     },
     redisUrl: v.REDIS_URL,
+    auth: { enabled: v.CALLGUARD_AUTH === 'on', tokens: v.CALLGUARD_API_TOKENS },
+    cluster: { callTtlMs: v.CALLGUARD_CALL_TTL * 1000, recordingTtlMs: v.CALLGUARD_RECORDING_TTL * 1000 },
     alerts: {
       sms: v.CALLGUARD_SMS,
       brand: {
