@@ -105,6 +105,11 @@ export interface CallInput {
   transcriptLimits: TranscriptLimits;
   /** Escalation policy; DEFAULT_POLICY when absent. */
   policy?: RiskPolicy;
+  /**
+   * The recording's risk so far when its SRC failed over from another node: the level carries on and
+   * a subscriber already warned is not warned again.
+   */
+  restored?: { risk: RiskState; alert?: RiskAlert & { at: number }; alertAnnounced: boolean };
 }
 
 export interface CallContext extends CallInput {
@@ -298,9 +303,10 @@ export const callMachine = setup({
     dtmf: [],
     transcript: [],
     speech: { status: 'off', finals: 0, partials: 0, keyphraseHits: 0 },
-    risk: createRiskState(),
+    risk: input.restored ? { ...input.restored.risk, tactics: [...input.restored.risk.tactics] } : createRiskState(),
+    ...(input.restored?.alert ? { alert: input.restored.alert } : {}),
     analysisPending: false,
-    alertAnnounced: false,
+    alertAnnounced: input.restored?.alertAnnounced ?? false,
   }),
   initial: 'live',
   states: {

@@ -3,14 +3,23 @@
  * port pool, the recognizer CALLGUARD_SPEECH names, the analyzer CALLGUARD_ANALYZER names), starts
  * them in order and closes them in reverse (as sipgo's UA does).
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { cidrMatcher, type Config } from './config.js';
+import { cidrMatcher, ConfigError, redactedConfig, type Config } from './config.js';
 import { Engine } from './engine.js';
 import type { Logger } from './log.js';
 import { UdpPortPool } from './media/udp-port-pool.js';
 import { buildOpsServer } from './ops/server.js';
 import { NativeSessionServer } from './sip/native/native-session-server.js';
-import { MemorySubscriberStore } from './state/memory/memory-subscriber-store.js';
+import { createStateStore } from './state/select.js';
+import type { StateStore } from './state/types.js';
+import { CallPublisher, refreshIntervalMs } from './cluster/call-publisher.js';
+import { ClusterCallDirectory } from './cluster/cluster-call-directory.js';
+import { createMetrics } from './metrics/index.js';
+import { registerDashboard } from './ops/dashboard/dashboard-routes.js';
+import { registerEventRoutes } from './ops/event-routes.js';
+import type { AuthOptions } from './ops/auth.js';
 import { selectAnalyzer } from './analysis/select.js';
 import type { Analyzer } from './analysis/types.js';
 import { selectRecognizerFactory } from './speech/select.js';
@@ -23,6 +32,9 @@ import type { AlertQueue, SmsProvider } from './alerts/types.js';
 
 export interface RunningNode {
   engine: Engine;
+  store: StateStore;
+  /** The admin token generated for this run when auth is on and no token was configured. */
+  adminToken?: string;
   alerts: AlertService;
   alertQueue: AlertQueue;
   sms: SmsProvider;
@@ -30,7 +42,7 @@ export interface RunningNode {
   ops: FastifyInstance;
   subscribers: SubscriberStore;
   /** Bound addresses (ports resolved when 0 was configured). */
-  addresses: { sipUdp?: number; sipTcp?: number; http: number };
+  addresses: { sipUdp?: number; sipTcp?: number; sipTls?: number; http: number };
   close(): Promise<void>;
 }
 
@@ -43,12 +55,22 @@ export interface NodeOverrides {
   analyzer?: Analyzer;
   /** An SMS provider instead of the one CALLGUARD_SMS selects. */
   sms?: SmsProvider;
+  /**
+   * prom-client's process metrics (GC, event-loop lag) start observers that cannot be stopped: tests
+   * running many nodes in one process turn them off. Default on.
+   */
+  processMetrics?: boolean;
 }
 
 export async function startNode(config: Config, logger: Logger, overrides: NodeOverrides = {}): Promise<RunningNode> {
-  const subscribers = overrides.subscribers ?? new MemorySubscriberStore();
+  const store = createStateStore({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), logger });
+  await store.ready();
+  const subscribers = overrides.subscribers ?? store;
   const at = Date.now();
-  for (const number of config.subscribers) await subscribers.put({ number, provisionedAt: at });
+  for (const number of config.subscribers) {
+    const existing = await subscribers.get(number);
+    await subscribers.put({ number, ...(existing?.locale ? { locale: existing.locale } : {}), provisionedAt: existing?.provisionedAt ?? at });
+  }
 
   const ports = new UdpPortPool({
     host: config.rtp.host,
@@ -70,11 +92,24 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     defaultSessionExpires: config.sip.sessionExpires,
     maxPendingOffers: config.sip.maxPendingOffers,
     maxDialogs: config.sip.maxCalls,
+    maxMessageBytes: config.sip.limits.maxMessageBytes,
+    maxHeaders: config.sip.limits.maxHeaders,
+    maxBodyBytes: config.sip.limits.maxBodyBytes,
+    maxCallsPerSource: config.sip.limits.maxCallsPerSource,
+    ...(config.sip.tls.port ? { tls: { port: config.sip.tls.port, cert: readTlsFile('CALLGUARD_SIP_TLS_CERT', config.sip.tls.cert), key: readTlsFile('CALLGUARD_SIP_TLS_KEY', config.sip.tls.key) } } : {}),
     userAgent: 'callguard',
   });
   const speech = overrides.speech ?? selectRecognizerFactory(config, logger);
   const analyzer = overrides.analyzer ?? selectAnalyzer(config, logger);
-  const engine = new Engine({ config, sip, subscribers, ports, logger, analyzer, ...(speech ? { speech } : {}) });
+  const engine = new Engine({ config, sip, subscribers, recordings: store, ports, logger, analyzer, ...(speech ? { speech } : {}) });
+  const publisher = new CallPublisher({
+    engine,
+    store,
+    nodeId: config.nodeId,
+    logger,
+    callTtlMs: config.cluster.callTtlMs,
+    recordingTtlMs: config.cluster.recordingTtlMs,
+  });
 
   const a = config.alerts;
   const sms =
@@ -91,7 +126,15 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   // An SMSC that is down at start-up must not stop the node: the provider keeps re-binding and the queue
   // retries sends meanwhile.
   await sms.start?.();
+  // Alert changes go to every node's event stream (the dashboard's recent alerts).
+  const announce = (alertId: string): void => {
+    void alertQueue.get(alertId).then(
+      (alert) => alert && publisher.publish({ type: 'alert', node: config.nodeId, at: Date.now(), alert: { ...alert } }),
+      () => undefined,
+    );
+  };
   const alertQueue = createAlertQueue({
+    onAttempt: announce,
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     sender: alertSender(sms, { brand: a.brand, defaultLocale: a.defaultLocale }),
     logger: logger.child({ mod: 'alert-queue' }),
@@ -105,15 +148,23 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   const alerts = new AlertService(
     alertQueue,
     subscribers,
-    { brand: a.brand, defaultLocale: a.defaultLocale, nodeId: config.nodeId, defaultCountry: config.defaultCountry, logger },
+    { brand: a.brand, defaultLocale: a.defaultLocale, nodeId: config.nodeId, defaultCountry: config.defaultCountry, logger, onChange: announce },
     sms,
   );
   engine.onAlert = (alert) => alerts.raise(alert);
   let listening = false;
   let closing = false;
+  const auth = opsAuth(config, logger);
+  const metrics = createMetrics({ engine, sip, alerts: alertQueue, nodeId: config.nodeId }, { processMetrics: overrides.processMetrics ?? true });
   const ops = buildOpsServer({
-    calls: engine,
+    calls: new ClusterCallDirectory(engine, store),
     alerts: { queue: alertQueue, service: alerts },
+    ...(auth.options ? { auth: auth.options } : {}),
+    nodes: store,
+    heartbeatMs: refreshIntervalMs(config.cluster.callTtlMs),
+    configView: () => redactedConfig(config),
+    metrics,
+    plugins: [(app) => registerEventRoutes(app, { events: store }), registerDashboard],
     subscribers,
     defaultCountry: config.defaultCountry,
     nodeId: config.nodeId,
@@ -126,11 +177,14 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   listening = true;
   await ops.listen({ host: config.http.host, port: config.http.port });
   const httpAddr = ops.server.address();
+  if (auth.generated) announceToken(auth.generated, config.http.host, typeof httpAddr === 'object' && httpAddr ? httpAddr.port : config.http.port);
   const sipAddr = sip.address();
 
   let closed: Promise<void> | undefined;
   return {
     engine,
+    store,
+    ...(auth.generated ? { adminToken: auth.generated } : {}),
     alerts,
     alertQueue,
     sms,
@@ -140,6 +194,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     addresses: {
       ...(sipAddr.udp !== undefined ? { sipUdp: sipAddr.udp } : {}),
       ...(sipAddr.tcp !== undefined ? { sipTcp: sipAddr.tcp } : {}),
+      ...(sipAddr.tls !== undefined ? { sipTls: sipAddr.tls } : {}),
       http: typeof httpAddr === 'object' && httpAddr ? httpAddr.port : config.http.port,
     },
     close() {
@@ -153,10 +208,46 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
         await sms.close();
         await speech?.close();
         await analyzer.close?.();
+        await publisher.close();
         await ops.close();
-        await subscribers.close();
+        metrics.close();
+        if (overrides.subscribers) await overrides.subscribers.close();
+        await store.close();
       })();
       return closed;
     },
   };
+}
+
+/**
+ * The ops API's tokens. Auth on with none configured: one admin token for this run, printed once on
+ * stderr (not logged), so `npm start` is usable and never open. Auth off: said loudly at start.
+ */
+function opsAuth(config: Config, logger: Logger): { options?: AuthOptions; generated?: string } {
+  if (!config.auth.enabled) {
+    logger.warn('ops API authentication is OFF (CALLGUARD_AUTH=off): every route is open; use it on loopback only');
+    return {};
+  }
+  if (config.auth.tokens.length > 0) return { options: { tokens: config.auth.tokens } };
+  const token = randomBytes(24).toString('base64url');
+  return { options: { tokens: [{ role: 'admin', token }] }, generated: token };
+}
+
+/** Once the ops API listens (its port may have been 0), tell the operator how to use the generated token. */
+function announceToken(token: string, host: string, port: number): void {
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  process.stderr.write(
+    `callguard: no CALLGUARD_API_TOKENS set; admin token for this run: ${token}\n` +
+      `  e.g. curl -H 'Authorization: Bearer ${token}' ${base}/v1/calls\n` +
+      `  dashboard: ${base}/dashboard#token=${token}\n`,
+  );
+}
+
+/** A certificate or key file, or start-up stops with the setting's name. */
+function readTlsFile(key: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(key, `cannot read ${path}: ${(err as Error).message}`);
+  }
 }

@@ -170,7 +170,7 @@ export const SETTINGS = {
   CALLGUARD_ACS_CONNECTION_STRING: { default: '', doc: 'acs: the Communication Services connection string (endpoint=…;accesskey=…). Never logged.' },
   CALLGUARD_SMS_HTTP_URL: { default: '', doc: 'http: webhook URL that receives {to, from, text, reference, callId} as JSON.' },
   CALLGUARD_SMS_HTTP_SECRET: { default: '', doc: 'http: HMAC-SHA256 key for the X-Callguard-Signature header. Never logged.' },
-  CALLGUARD_AUTH: { default: 'on', doc: 'on: the ops API wants a bearer token (CALLGUARD_API_TOKENS) everywhere but /healthz; off: no auth, for loopback-only development (said at start).' },
+  CALLGUARD_AUTH: { default: 'on', doc: 'on: the ops API wants a bearer token (CALLGUARD_API_TOKENS) everywhere but /healthz, /readyz and the dashboard page itself (no data); off: no auth, for loopback-only development (said at start).' },
   CALLGUARD_API_TOKENS: { default: '', doc: 'Comma-separated role:token pairs, role reader (calls, alerts, events, metrics, dashboard) or admin (also subscribers, retries, config). Empty with auth on: an admin token is generated for this run and printed once on stderr. Never logged.' },
   CALLGUARD_CALL_TTL: { default: '30', doc: 'Seconds a live call stays in the shared registry without a refresh (a node refreshes its calls every third of this); a dead node\'s calls vanish after it.' },
   CALLGUARD_RECORDING_TTL: { default: '14400', doc: 'Seconds a recording\'s risk state is kept after its last change, for an SRC that fails over to another node.' },
@@ -182,7 +182,7 @@ export const SETTINGS = {
   CALLGUARD_SIP_MAX_BODY_BYTES: { default: '32768', doc: 'Largest SIP body (SDP + metadata); larger gets 413.' },
   CALLGUARD_MAX_CALLS_PER_SOURCE: { default: '2000', doc: 'Live recordings one SRC address may hold; beyond it 486 Busy Here.' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
-  CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send out-of-dialog SIP requests; others get 403.' },
+  CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send SIP requests (every request, in dialog or not); others get 403 (ACKs are dropped) and are counted.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
   CALLGUARD_SUBSCRIBER_HEADER: { default: 'X-Callguard-Subscriber', doc: 'SIP header an SRC may use to name the protected subscriber when no participant number is provisioned.' },
   CALLGUARD_NODE_ID: { default: '', doc: 'This node\'s name in the ops API and logs. Empty: the host name.' },
@@ -524,5 +524,30 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
         endpoint: v.CALLGUARD_AZURE_SPEECH_ENDPOINT,
       },
     },
+  };
+}
+
+/**
+ * The configuration as the ops API shows it to an admin: secrets replaced by whether they are set,
+ * subscriber numbers masked, CIDRs as text.
+ */
+export function redactedConfig(config: Config): unknown {
+  const set = (v: string): string => (v ? '(set)' : '');
+  const mask = (n: string): string => (n.length > 5 ? `${n.slice(0, 3)}${'*'.repeat(n.length - 5)}${n.slice(-2)}` : '***');
+  return {
+    ...config,
+    subscribers: config.subscribers.map(mask),
+    redisUrl: config.redisUrl.replace(/\/\/[^@/]*@/, '//(credentials)@'),
+    auth: { enabled: config.auth.enabled, tokens: config.auth.tokens.map((t) => ({ role: t.role, token: '(set)' })) },
+    sip: { ...config.sip, srcAllow: config.sip.srcAllow.map((c) => c.text) },
+    alerts: {
+      ...config.alerts,
+      numberHashSecret: set(config.alerts.numberHashSecret),
+      smpp: { ...config.alerts.smpp, password: set(config.alerts.smpp.password) },
+      acs: { connectionString: set(config.alerts.acs.connectionString) },
+      http: { ...config.alerts.http, secret: set(config.alerts.http.secret) },
+    },
+    analysis: { ...config.analysis, azureOpenAI: { ...config.analysis.azureOpenAI, key: set(config.analysis.azureOpenAI.key) } },
+    speech: { ...config.speech, azure: { ...config.speech.azure, key: set(config.speech.azure.key) } },
   };
 }

@@ -33,9 +33,11 @@ import type {
 } from './sip/types.js';
 import type { RiskAlert } from './analysis/policy.js';
 import { analyzeForCall } from './analysis/select.js';
-import type { Analysis, AnalysisInput, Analyzer } from './analysis/types.js';
+import type { Analysis, AnalysisInput, Analyzer, RiskLevel, Tactic } from './analysis/types.js';
+import { TACTIC_ORDER } from './analysis/local/tactics.js';
+import { RISK_LEVELS } from './analysis/types.js';
 import type { Recognizer, RecognizerFactory } from './speech/types.js';
-import type { SubscriberStore } from './state/types.js';
+import type { RecordingState, RecordingStateStore, SubscriberStore } from './state/types.js';
 
 export interface EngineDeps {
   config: Pick<Config, 'defaultCountry' | 'subscriberHeader' | 'nodeId'> & {
@@ -50,6 +52,8 @@ export interface EngineDeps {
   analyzer?: Analyzer;
   sip: RecordingSessionServer;
   subscribers: SubscriberStore;
+  /** Where a recording's risk survives its SRC failing over to another node; absent: nothing is restored. */
+  recordings?: RecordingStateStore;
   ports: RtpPortPool;
   logger: Logger;
   now?: () => number;
@@ -71,6 +75,8 @@ export interface EngineAlert extends RiskAlert {
   caller?: string;
   raisedAt: number;
 }
+
+export type EngineCallEvent = { type: 'started' | 'updated'; callId: string } | { type: 'ended'; callId: string; reason: string; recording: string };
 
 /** Keeps the newest `max` items. */
 export class BoundedList<T> {
@@ -161,10 +167,23 @@ export class Engine implements RecordingSessionHandler {
   readonly alerts = new BoundedList<EngineAlert>(1000);
   /** Called once per alert; the alert queue subscribes here. */
   onAlert?: (alert: EngineAlert) => void;
+  /**
+   * Call lifecycle for the shared registry and the event stream: started; updated when the state, the
+   * risk or the streams change (not on every media statistic); ended.
+   */
+  onCallEvent?: (event: EngineCallEvent) => void;
   /** Analysis latencies (ms), for metrics. */
   readonly analysisTimes = new BoundedList<number>(10_000);
+  /** Called once per finished analysis, ok or failed (the metrics histogram observes here). */
+  onAnalysis?: ((ms: number, ok: boolean) => void) | undefined;
   /** Ended calls by reason (bye, cancel, session-expired, media-timeout, …). */
   readonly endReasons: Partial<Record<EndReason, number>> = {};
+  /** Ended calls by the highest risk level they reached (metrics). */
+  readonly riskReached: Partial<Record<RiskLevel, number>> = {};
+  /** RTP counts of endpoints already closed; mediaTotals() adds the live ones. */
+  private readonly retiredMedia = { packets: 0, lost: 0, late: 0 };
+  /** Recognizers wired to a stream, for their lag figure (metrics). */
+  private readonly liveRecognizers = new Set<Recognizer>();
 
   constructor(private readonly deps: EngineDeps) {
     this.log = deps.logger.child({ mod: 'engine' });
@@ -207,7 +226,9 @@ export class Engine implements RecordingSessionHandler {
     const pend = { cancelled: false };
     this.pending.set(session.id, pend);
     try {
-      const roles = await this.resolveRoles(session, metadata);
+      // One round trip each, concurrently: who is protected, and whether this recording already lived
+      // on another node (an SRC failing over) whose risk and alert must carry on here.
+      const [roles, restored] = await Promise.all([this.resolveRoles(session, metadata), this.restoredState(recordingKeyOf(metadata, session.callId))]);
       if (!roles.subscriber) {
         return reject(403, 'Subscriber Not Provisioned', {
           Reason: 'SIP;cause=403;text="no participant is a provisioned subscriber"',
@@ -230,7 +251,7 @@ export class Engine implements RecordingSessionHandler {
         await closeAll(media.values());
         return reject(487, 'Request Terminated');
       }
-      const call = this.startCall(session, sdp, metadata, metadataError !== undefined, roles, media, answer, answerSessionId);
+      const call = this.startCall(session, sdp, metadata, metadataError !== undefined, roles, media, answer, answerSessionId, restored);
       this.log.info(
         {
           callId: call.id,
@@ -349,6 +370,40 @@ export class Engine implements RecordingSessionHandler {
 
   // ---- internals ----
 
+  private emitCallEvent(event: EngineCallEvent): void {
+    try {
+      this.onCallEvent?.(event);
+    } catch (err) {
+      this.log.warn({ err, callId: event.callId }, 'call event listener failed');
+    }
+  }
+
+  /** What another node needs to carry this recording on: risk and alert, no numbers, no content. */
+  recordingStateOf(callId: string): RecordingState | undefined {
+    const call = this.byId.get(callId);
+    if (!call) return undefined;
+    const c = call.actor.getSnapshot().context;
+    return {
+      recording: recordingKeyOf(call.metadata, call.session.callId),
+      risk: { ...c.risk, tactics: [...c.risk.tactics] },
+      ...(c.alert ? { alert: { ...c.alert, tactics: [...c.alert.tactics] } } : {}),
+      alertAnnounced: c.alertAnnounced,
+      node: this.deps.config.nodeId,
+      updatedAt: this.now(),
+    };
+  }
+
+  /** A store failure must not refuse the call: it starts fresh (and the alert dedup still holds). */
+  private async restoredState(recording: string): Promise<RecordingState | undefined> {
+    if (!this.deps.recordings) return undefined;
+    try {
+      return await this.deps.recordings.getRecording(recording);
+    } catch (err) {
+      this.log.warn({ err }, 'recording state unavailable; starting the call fresh');
+      return undefined;
+    }
+  }
+
   private async resolveRoles(session: SessionInfo, metadata: RecordingMetadata | undefined) {
     const input = {
       metadata,
@@ -392,6 +447,7 @@ export class Engine implements RecordingSessionHandler {
     if (!plans.some((p) => p.codec)) throw new NoUsableStreamError();
     for (const [index, ep] of media) {
       if (!plans[index]?.codec) {
+        this.retireMedia(ep);
         media.delete(index);
         await ep.close();
       }
@@ -427,6 +483,7 @@ export class Engine implements RecordingSessionHandler {
     media: Map<number, RtpEndpoint>,
     answer: string,
     answerSessionId: string,
+    restored?: RecordingState,
   ): LiveCall {
     const at = this.now();
     const id = randomUUID();
@@ -445,15 +502,31 @@ export class Engine implements RecordingSessionHandler {
       startedAt: session.receivedAt,
       mediaTimeoutMs: this.deps.config.media?.timeoutMs ?? 60_000,
       transcriptLimits: this.deps.config.speech?.transcript ?? { windowMs: 120_000, maxUtterances: 50 },
+      ...(restored ? { restored: restoredInput(restored) } : {}),
     };
+    if (restored) {
+      this.log.info({ callId: id, recordingLevel: restored.risk.level, alerted: restored.alertAnnounced, from: restored.node }, 'recording resumed from another node');
+    }
     const analyzer = this.deps.analyzer;
+    // The policy steps down after calmer windows, so the level at the end may be below the peak.
+    let peakRisk: RiskLevel = 'none';
     const machine = callMachine.provide({
       ...(analyzer
         ? {
             actors: {
               analyze: fromPromise<Analysis, AnalysisInput>(({ input, signal }) => {
                 const t0 = performance.now();
-                return analyzeForCall(analyzer, id, input, signal).finally(() => this.analysisTimes.push(performance.now() - t0));
+                let ok = false;
+                return analyzeForCall(analyzer, id, input, signal)
+                  .then((a) => {
+                    ok = true;
+                    return a;
+                  })
+                  .finally(() => {
+                    const ms = performance.now() - t0;
+                    this.analysisTimes.push(ms);
+                    this.onAnalysis?.(ms, ok);
+                  });
               }),
             },
           }
@@ -463,7 +536,7 @@ export class Engine implements RecordingSessionHandler {
           const alert: EngineAlert = {
             callId: id,
             subscriber: input.subscriber,
-            recording: input.groupId ?? input.recordingSessionId ?? input.sipCallId,
+            recording: recordingKeyOf({ groupId: input.groupId, sessionId: input.recordingSessionId }, input.sipCallId),
             ...(callerOf(input) ? { caller: callerOf(input) } : {}),
             raisedAt: this.now(),
             ...params.alert,
@@ -489,6 +562,7 @@ export class Engine implements RecordingSessionHandler {
           call.recognizers.clear();
           this.plans.delete(answerSessionId);
           const eps = [...media.values()];
+          for (const ep of eps) this.retireMedia(ep);
           media.clear();
           void closeAll(eps);
         },
@@ -500,7 +574,10 @@ export class Engine implements RecordingSessionHandler {
           this.counters.ended++;
           const reason = context.endReason ?? 'bye';
           this.endReasons[reason] = (this.endReasons[reason] ?? 0) + 1;
+          const peak = higherRisk(peakRisk, context.risk.level);
+          this.riskReached[peak] = (this.riskReached[peak] ?? 0) + 1;
           this.log.info({ callId: id, reason: context.endReason }, 'recording ended');
+          this.emitCallEvent({ type: 'ended', callId: id, reason, recording: recordingKeyOf(metadata, session.callId) });
         },
       },
     });
@@ -525,6 +602,22 @@ export class Engine implements RecordingSessionHandler {
     actor.start();
     actor.send({ type: 'sip.answered', streams: describeStreams(sdp, media, roles.participants), at });
     this.wireMedia(call);
+    this.emitCallEvent({ type: 'started', callId: id });
+    peakRisk = higherRisk(peakRisk, actor.getSnapshot().context.risk.level);
+    actor.subscribe((snap) => {
+      peakRisk = higherRisk(peakRisk, snap.context.risk.level);
+    });
+    // What the registry and the dashboard show changes rarely; media statistics every second do not count.
+    let shown = '';
+    actor.subscribe((snap) => {
+      if (snap.status !== 'active') return;
+      const c = snap.context;
+      const now = JSON.stringify([snap.value, c.risk.level, c.risk.alerted, c.risk.category, c.streams.map((st) => [st.index, st.held, st.codec]), c.speech.status]);
+      if (now === shown) return;
+      const first = shown === '';
+      shown = now;
+      if (!first) this.emitCallEvent({ type: 'updated', callId: id });
+    });
     return call;
   }
 
@@ -557,6 +650,28 @@ export class Engine implements RecordingSessionHandler {
     return this.activeRecognizers;
   }
 
+  /** Largest lag (ms) a live recognizer reports; undefined when none measures it. */
+  recognizerLagMs(): number | undefined {
+    let max: number | undefined;
+    for (const rec of this.liveRecognizers) {
+      const lag = rec.stats().lagMs;
+      if (lag !== undefined && (max === undefined || lag > max)) max = lag;
+    }
+    return max;
+  }
+
+  /** RTP packets received, lost and late since start: closed endpoints plus every live call's. */
+  mediaTotals(): { packets: number; lost: number; late: number } {
+    const t = { ...this.retiredMedia };
+    for (const call of this.byId.values()) for (const ep of call.media.values()) addMedia(t, ep.stats());
+    return t;
+  }
+
+  /** Before an endpoint closes: its counts move to the running total, so the sums never go down. */
+  private retireMedia(ep: RtpEndpoint): void {
+    addMedia(this.retiredMedia, ep.stats());
+  }
+
   private startRecognizer(call: LiveCall, index: number, ep: RtpEndpoint): void {
     const factory = this.deps.speech;
     if (!factory) return;
@@ -576,6 +691,7 @@ export class Engine implements RecordingSessionHandler {
         return undefined;
       }
       const detach = ep.onFrame((frame) => rec.write(frame));
+      this.liveRecognizers.add(rec);
       rec.onUtterance((utterance) => call.actor.send({ type: 'speech.utterance', at: this.now(), utterance }));
       rec.onError((err) => {
         this.log.warn({ callId: call.id, stream: index, err: err.message }, 'recognizer failed; recording goes on untranscribed');
@@ -594,6 +710,7 @@ export class Engine implements RecordingSessionHandler {
 
   private async closeRecognizer(t: Transcriber): Promise<void> {
     this.activeRecognizers--;
+    this.liveRecognizers.delete(t.rec);
     t.detach();
     await t.rec.close().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'closing a recognizer failed'));
   }
@@ -677,6 +794,14 @@ function randomId(): string {
   return String(Math.floor(Math.random() * 1e12));
 }
 
+function addMedia(into: { packets: number; lost: number; late: number }, s: { packets: number; lost: number; late: number }): void {
+  into.packets += s.packets;
+  into.lost += s.lost;
+  into.late += s.late;
+}
+
+const higherRisk = (a: RiskLevel, b: RiskLevel): RiskLevel => (RISK_LEVELS.indexOf(b) > RISK_LEVELS.indexOf(a) ? b : a);
+
 async function closeAll(eps: Iterable<RtpEndpoint>): Promise<void> {
   await Promise.all([...eps].map((ep) => ep.close()));
 }
@@ -735,4 +860,31 @@ function maskSnapshot(snapshot: unknown): unknown {
 function callerOf(input: CallInput): string | undefined {
   const other = input.participants.find((p) => p.role === 'caller' && p.number && p.number !== input.subscriber);
   return other?.number;
+}
+
+/**
+ * The recording a call belongs to, stable across re-INVITEs, duplicate forks and an SRC failing over to
+ * another node: the metadata's group id, else its recording session id, else the SIP Call-ID.
+ */
+export function recordingKeyOf(metadata: { groupId?: string | undefined; sessionId?: string | undefined } | undefined, sipCallId: string): string {
+  return metadata?.groupId ?? metadata?.sessionId ?? sipCallId;
+}
+
+/** A stored recording state as the actor's input (tactics re-checked: the store is outside our process). */
+function restoredInput(r: RecordingState): NonNullable<CallInput['restored']> {
+  const tactics = (xs: readonly string[]): Tactic[] => xs.filter((t): t is Tactic => (TACTIC_ORDER as readonly string[]).includes(t));
+  return {
+    risk: { ...r.risk, tactics: tactics(r.risk.tactics) },
+    ...(r.alert
+      ? {
+          alert: {
+            ...r.alert,
+            level: r.alert.level as RiskLevel,
+            tactics: tactics(r.alert.tactics),
+            analyzer: r.alert.analyzer === 'azure-openai' ? 'azure-openai' : 'local',
+          },
+        }
+      : {}),
+    alertAnnounced: r.alertAnnounced,
+  };
 }

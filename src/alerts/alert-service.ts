@@ -20,6 +20,8 @@ export interface AlertServiceOptions {
   /** Normalises the national numbers some SMSCs put in a reply's source address. */
   defaultCountry: string;
   logger: Logger;
+  /** An alert was queued, disputed or got a receipt (sends are reported by the queue's onAttempt). */
+  onChange?: (alertId: string) => void;
 }
 
 /** The dedup key: one SMS per subscriber per recorded call, whichever node or fork raises it. */
@@ -77,6 +79,7 @@ export class AlertService {
       raisedAt: alert.raisedAt,
     };
     const result = await this.queue.enqueue(job);
+    if (result.accepted) this.options.onChange?.(result.id);
     const fields = { callId: alert.callId, subscriber: maskNumber(alert.subscriber), alertId: result.id };
     if (result.accepted) this.log.info(fields, 'alert queued');
     else this.log.info({ ...fields, reason: result.reason }, 'alert not queued');
@@ -86,6 +89,7 @@ export class AlertService {
   /** A subscriber's "not a scam": by alert id (ops API) or by number (their SMS reply). */
   async dispute(target: { id: string } | { subscriber: string }, via: 'sms' | 'api'): Promise<AlertRecord | undefined> {
     const record = await this.queue.dispute(target, via);
+    if (record) this.options.onChange?.(record.id);
     if (record) this.log.info({ alertId: record.id, subscriber: record.subscriber, via }, 'alert disputed by the subscriber');
     return record;
   }

@@ -26,7 +26,8 @@ export function registerAlertRoutes(app: FastifyInstance, deps: AlertRoutesDeps)
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { status: { type: 'string', enum: [...STATUSES] }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+          // access_token: the auth hook's query form (EventSource-style clients) must not be a 400 here.
+          properties: { status: { type: 'string', enum: [...STATUSES] }, limit: { type: 'integer', minimum: 1, maximum: 1000 }, access_token: { type: 'string' } },
         },
       },
     },

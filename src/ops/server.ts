@@ -10,11 +10,25 @@ import type { SubscriberStore } from '../state/types.js';
 import { OpsError, badNumber, notFound } from './errors.js';
 import type { CallDirectory, ReadinessProbe } from './types.js';
 import { registerAlertRoutes, type AlertRoutesDeps } from './alert-routes.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { registerAuth, type AuthOptions } from './auth.js';
+import type { NodeRegistry } from '../state/types.js';
 
 export interface OpsDeps {
   calls: CallDirectory;
   /** Absent: the alert routes are not served (tests of the call routes alone). */
   alerts?: Omit<AlertRoutesDeps, 'defaultCountry'>;
+  /** Bearer tokens and roles; absent: no auth (CALLGUARD_AUTH=off). */
+  auth?: AuthOptions;
+  /** Node health for GET /v1/nodes, and how often nodes heartbeat. */
+  nodes?: NodeRegistry;
+  heartbeatMs?: number;
+  /** The redacted configuration for GET /v1/config. */
+  configView?: () => unknown;
+  /** GET /metrics: Prometheus text. */
+  metrics?: { contentType: string; render(): Promise<string> };
+  /** Extra route groups (event stream, dashboard) registered after auth. */
+  plugins?: Array<(app: FastifyInstance) => void>;
   subscribers: SubscriberStore;
   defaultCountry: string;
   ready: ReadinessProbe;
@@ -62,6 +76,8 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
 
+  if (deps.auth) registerAuth(app, deps.auth);
+
   app.get('/healthz', async () => ({ status: 'ok', node: deps.nodeId }));
   app.get('/readyz', async (_req, reply) => {
     const r = deps.ready();
@@ -69,7 +85,7 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
   });
 
   app.get('/v1/calls', async () => {
-    const calls = deps.calls.listCalls();
+    const calls = await deps.calls.listCalls();
     return { calls, count: calls.length };
   });
 
@@ -77,7 +93,7 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     '/v1/calls/:id',
     { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 128 } } } } },
     async (req) => {
-      const call = deps.calls.getCall(req.params.id);
+      const call = await deps.calls.getCall(req.params.id);
       if (!call) throw notFound('call');
       return { ...call.summary, state: call.state, snapshot: call.snapshot };
     },
@@ -126,6 +142,17 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
   });
 
   if (deps.alerts) registerAlertRoutes(app, { ...deps.alerts, defaultCountry: deps.defaultCountry });
+  registerAdminRoutes(app, {
+    ...(deps.nodes ? { nodes: deps.nodes } : {}),
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+    ...(deps.configView ? { config: deps.configView } : {}),
+    subscribers: deps.subscribers,
+    defaultCountry: deps.defaultCountry,
+    now,
+  });
+  const metrics = deps.metrics;
+  if (metrics) app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
+  for (const plugin of deps.plugins ?? []) plugin(app);
 
   return app;
 }

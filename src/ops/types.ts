@@ -1,9 +1,15 @@
 import type { CallSummary } from '../engine.js';
 
-/** What the ops API reads about calls. The engine implements it; the multi-node registry will too. */
+export interface CallView {
+  summary: CallSummary;
+  state: unknown;
+  snapshot: unknown;
+}
+
+/** What the ops API reads about calls: the engine (this node), or the cluster directory (every node). */
 export interface CallDirectory {
-  listCalls(): CallSummary[];
-  getCall(id: string): { summary: CallSummary; state: unknown; snapshot: unknown } | undefined;
+  listCalls(): CallSummary[] | Promise<CallSummary[]>;
+  getCall(id: string): CallView | undefined | Promise<CallView | undefined>;
 }
 
 /** Readiness: the SIP stack listens and the node accepts calls. */

@@ -90,7 +90,8 @@ export interface NodeRegistry {
 
 /**
  * The one state store of a node: memory (single node) or Redis (REDIS_URL; shared by all nodes).
- * Every Redis key it writes has a TTL, except provisioned subscribers (the operator's own list).
+ * Every Redis key it writes has a TTL; a provisioned subscriber's is long (400 days by default) and
+ * renewed whenever the subscriber is written or matched, so only numbers unused that long lapse.
  */
 export interface StateStore extends SubscriberStore, CallRegistry, RecordingStateStore, EventBus, NodeRegistry {
   readonly kind: 'memory' | 'redis';

@@ -30,6 +30,7 @@ describe.skipIf(!haveSipp)('logs', () => {
       CALLGUARD_RTP_PORTS: '46000-46199',
       CALLGUARD_SUBSCRIBERS: '+12125550123',
       CALLGUARD_SMS: `file:${join(tmpdir(), `callguard-privacy-sms-${process.pid}.jsonl`)}`,
+      CALLGUARD_AUTH: 'off',
     });
     node = await startNode(config, createLogger({ level: 'trace', destination: sink }));
   });

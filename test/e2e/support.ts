@@ -34,9 +34,11 @@ export async function startTestNode(env: Env = {}, overrides: NodeOverrides = {}
     CALLGUARD_SPEECH: 'none',
     // Alert SMS go to a file of the test's own, never the working directory.
     CALLGUARD_SMS: `file:${join(tmpdir(), `callguard-test-sms-${process.pid}-${lo}.jsonl`)}`,
+    // Tests of the API itself turn auth on; the rest read it without tokens.
+    CALLGUARD_AUTH: 'off',
     ...env,
   });
-  return startNode(config, silentLogger(), overrides);
+  return startNode(config, silentLogger(), { processMetrics: false, ...overrides });
 }
 
 /**

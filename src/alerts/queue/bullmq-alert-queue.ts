@@ -46,6 +46,7 @@ export class BullmqAlertQueue implements AlertQueue {
   private readonly worker: Worker<AlertJob> | undefined;
   private readonly logger: Logger;
   private readonly deps: AlertProcessorDeps;
+  private readonly onAttempt: ((alertId: string) => void) | undefined;
   private readonly limits: { maxPerHour: number; dedupTtlMs: number };
   private readonly inFlight = new Set<InFlight>();
   private stopping = false;
@@ -72,6 +73,7 @@ export class BullmqAlertQueue implements AlertQueue {
     });
     this.store = new RedisAlertStore(this.redis, { keyPrefix: prefix, recordTtlMs, numberHashSecret: opts.numberHashSecret });
     this.deps = { store: this.store, sender: opts.sender, logger: this.logger, claimTtlMs: opts.claimTtlMs ?? lockDuration };
+    this.onAttempt = opts.onAttempt;
 
     // BullMQ joins prefix and queue name with ':' itself.
     const bullPrefix = `${prefix}bull`;
@@ -236,6 +238,7 @@ export class BullmqAlertQueue implements AlertQueue {
     // attemptsMade counts failed runs so far; stalls and DelayedError do not count.
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await runAlertAttempt(this.deps, job.data, { token, final, signal });
+    this.onAttempt?.(job.data.id);
     switch (outcome.kind) {
       case 'sent':
         // The return value lands in BullMQ's events stream: no numbers, no ids that matter.

@@ -24,6 +24,7 @@ export class MemoryAlertQueue implements AlertQueue {
   private readonly store: MemoryAlertStore;
   private readonly logger: Logger;
   private readonly deps: AlertProcessorDeps;
+  private readonly onAttempt: ((alertId: string) => void) | undefined;
   private readonly limits: { maxPerHour: number; dedupTtlMs: number };
   private readonly attempts: number;
   private readonly backoffMs: number;
@@ -51,6 +52,7 @@ export class MemoryAlertQueue implements AlertQueue {
     this.concurrency = Math.max(1, opts.concurrency ?? d.concurrency);
     this.runsWorker = opts.worker ?? true;
     this.deps = { store: this.store, sender: opts.sender, logger: this.logger, claimTtlMs: opts.claimTtlMs ?? d.lockDurationMs };
+    this.onAttempt = opts.onAttempt;
   }
 
   async enqueue(job: AlertJob): Promise<EnqueueResult> {
@@ -163,6 +165,7 @@ export class MemoryAlertQueue implements AlertQueue {
       .finally(() => {
         this.active.delete(job.id);
         this.pump();
+        this.onAttempt?.(job.id);
       });
     this.active.set(job.id, { done, controller });
   }

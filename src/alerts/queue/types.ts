@@ -62,6 +62,8 @@ export interface AlertQueueOptions {
    * enumerating the numbering plan; the secret (same on every node) prevents that.
    */
   numberHashSecret?: string;
+  /** Called after each send attempt settles (sent, retrying, dead): the ops event stream shows it. */
+  onAttempt?: (alertId: string) => void;
 }
 
 /** Defaults shared by both adapters, so that memory and BullMQ behave the same. */

@@ -9,7 +9,7 @@ import { EMPTY_BODY } from './message.js';
 import { buildRequest, type HeaderPair } from './serializer.js';
 import type { TimerHandle, TimerSet } from './timers.js';
 import type { TransactionTimers } from './transaction.js';
-import type { SendTarget, TransportSource } from './transport.js';
+import { defaultPort, isStreamTransport, type SendTarget, type TransportSource } from './transport.js';
 
 export interface DialogInit {
   callId: string;
@@ -107,7 +107,7 @@ export class Dialog {
   }
 
   /**
-   * Where an in-dialog request goes: over TCP the dialog's connection first (RFC 3261 §18.1.1
+   * Where an in-dialog request goes: over TCP or TLS the dialog's connection first (RFC 3261 §18.1.1
    * reuse); else the next hop's address when it is an IP literal; else where the dialog's last
    * request came from (no RFC 3263 DNS lookups: SRCs put their address in Contact).
    */
@@ -120,11 +120,11 @@ export class Dialog {
       const host = bareHost(hop.host);
       if (isIP(host)) {
         address = host;
-        port = hop.port ?? (hop.scheme === 'sips' ? 5061 : 5060);
+        port = hop.port ?? (hop.scheme === 'sips' ? 5061 : defaultPort(src.transport));
       }
     }
     const target: SendTarget = { transport: src.transport, address, port };
-    if (src.transport === 'tcp' && src.connectionId !== undefined) target.connectionId = src.connectionId;
+    if (isStreamTransport(src.transport) && src.connectionId !== undefined) target.connectionId = src.connectionId;
     return target;
   }
 

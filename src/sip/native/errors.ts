@@ -7,6 +7,8 @@
 export type SipParseErrorCode =
   | 'SIP_EMPTY'
   | 'SIP_TOO_LARGE'
+  | 'SIP_TOO_MANY_HEADERS'
+  | 'SIP_BODY_TOO_LARGE'
   | 'SIP_NO_HEADER_END'
   | 'SIP_BAD_START_LINE'
   | 'SIP_BAD_VERSION'
@@ -57,7 +59,7 @@ export class SipTransactionError extends Error {
   }
 }
 
-export type NativeServerErrorCode = 'SIP_NOT_LISTENING' | 'SIP_ALREADY_LISTENING' | 'SIP_CLOSED' | 'SIP_BIND_FAILED';
+export type NativeServerErrorCode = 'SIP_NOT_LISTENING' | 'SIP_ALREADY_LISTENING' | 'SIP_CLOSED' | 'SIP_BIND_FAILED' | 'SIP_TLS_INVALID';
 
 export class NativeServerError extends Error {
   override readonly name = 'NativeServerError';

@@ -7,7 +7,7 @@ import { bareHost, parseCSeq, parseNameAddr, parseVia, type CSeq, type ParsedNam
 import type { SipRequest } from './message.js';
 import type { ResponseBase } from './serializer.js';
 import { serverTransactionKey } from './transaction.js';
-import type { SendTarget, TransportSource } from './transport.js';
+import { defaultPort, isStreamTransport, type SendTarget, type TransportSource } from './transport.js';
 
 export interface IncomingRequest {
   msg: SipRequest;
@@ -42,8 +42,9 @@ function responseTopVia(via: Via, source: TransportSource): string {
  * when the client asked for rport (RFC 3581 §4).
  */
 function responseTarget(via: Via, source: TransportSource): SendTarget {
-  if (source.transport === 'tcp') {
-    const t: SendTarget = { transport: 'tcp', address: source.address, port: via.port ?? 5060 };
+  if (isStreamTransport(source.transport)) {
+    // RFC 3261 §18.2.2 / §19.1.2: without a sent-by port, 5061 for TLS and 5060 otherwise.
+    const t: SendTarget = { transport: source.transport, address: source.address, port: via.port ?? defaultPort(source.transport) };
     if (source.connectionId !== undefined) t.connectionId = source.connectionId;
     return t;
   }

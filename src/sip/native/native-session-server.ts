@@ -1,9 +1,9 @@
 /**
- * The native recording-session server: the UAS side of RFC 3261 that an SRS needs, over UDP and
- * TCP, turned into the recording-session port (src/sip/types.ts).
+ * The native recording-session server: the UAS side of RFC 3261 that an SRS needs, over UDP, TCP
+ * and TLS, turned into the recording-session port (src/sip/types.ts).
  *
  * Layers, bottom up (files named layer-role): parser / parser-stream / serializer (messages) →
- * transport-udp / transport-tcp (sockets, framing) → transaction-* and transaction-layer
+ * transport-udp / transport-stream (TCP and TLS: transport-tcp, transport-tls) (sockets, framing) → transaction-* and transaction-layer
  * (RFC 3261 §17: matching, retransmission absorption, timers) → dialog (§12; 2xx retransmission
  * §13.3.1.4) and session-timer (RFC 4028) → this file, the UAS core (§8.2, §9.2, §13.3, §14.2,
  * §15): it calls the handler, answers for it, and reports `ended` exactly once per offered session
@@ -25,7 +25,7 @@ import {
   reasonPhrase,
   type SipRequest,
 } from './message.js';
-import { isRespondable, type ParseResult } from './parser.js';
+import { isRespondable, type ParseOptions, type ParseResult } from './parser.js';
 import type { HeaderPair, ResponseOptions } from './serializer.js';
 import {
   allowsUpdate,
@@ -42,19 +42,29 @@ import { TransactionLayer } from './transaction-layer.js';
 import type { ClientOutcome } from './transaction-non-invite-client.js';
 import { DEFAULT_TIMERS, type TransactionTimers } from './transaction.js';
 import { TcpTransport } from './transport-tcp.js';
+import { TlsTransport } from './transport-tls.js';
 import { UdpTransport } from './transport-udp.js';
-import type { SendErrorCallback, SendTarget, TransportSink, TransportSource } from './transport.js';
+import { isStreamTransport, type SendErrorCallback, type SendTarget, type TransportKind, type TransportSink, type TransportSource } from './transport.js';
 import { LocalAddress } from './transport-address.js';
 import { failureResponse, invoke, toNameAddr, type PendingRequest, type Session } from './uas-session.js';
 
 export interface NativeSessionServerOptions {
-  /** Address to bind (UDP and TCP share host and port). */
+  /** Address to bind (UDP and TCP share host and port; TLS shares the host). */
   host: string;
-  /** Port to bind; 0 binds an ephemeral port, the same one for every transport (see address()). */
+  /** Port to bind; 0 binds an ephemeral port, the same one for UDP and TCP (see address()). */
   port: number;
+  /** May be empty when `tls` is set. */
   transports: Array<'udp' | 'tcp'>;
+  /**
+   * SIP over TLS (RFC 3261 §26.2, RFC 5630) on its own port (0: ephemeral), with this PEM
+   * certificate (chain) and key. Contact says `transport=tls`; no client certificate is asked for.
+   */
+  tls?: { port: number; cert: string | Buffer; key: string | Buffer };
   logger: Logger;
-  /** Out-of-dialog requests from sources it rejects get 403 Forbidden. */
+  /**
+   * Every request (in-dialog ones too) from a source it rejects gets 403 Forbidden, sent without
+   * keeping state; an ACK is dropped. Responses to our own requests are not checked.
+   */
   allowSource?: (address: string) => boolean;
   /** RFC 3261 §17.1.1.1 timers in ms (default 500 / 4000 / 5000). */
   timers?: { t1?: number; t2?: number; t4?: number };
@@ -68,6 +78,15 @@ export interface NativeSessionServerOptions {
   maxDialogs?: number;
   /** Largest message accepted (default 65535); larger gets 513. */
   maxMessageBytes?: number;
+  /** Most header fields in one message (default 100); more gets 400 Too Many Headers, or is dropped when unanswerable. */
+  maxHeaders?: number;
+  /**
+   * Largest body (default 32768): a larger Content-Length gets 413. Over TCP/TLS the body is not
+   * read and the connection is closed after the answer.
+   */
+  maxBodyBytes?: number;
+  /** Live sessions (offered, answered or confirmed) from one source IP; beyond this new INVITEs get 486 (default 2000). */
+  maxCallsPerSource?: number;
   /** Server / User-Agent header value. */
   userAgent?: string;
   /** Retry-After seconds on 503 (default 5). */
@@ -93,7 +112,22 @@ export interface NativeServerStats {
   parseErrors: number;
   /** Request retransmissions matched to a live server transaction and kept from the engine. */
   retransmissionsAbsorbed: number;
+  /** Requests refused by a limit or policy, by reason (answered or, when unanswerable, dropped). */
+  rejected: Record<RejectReason, number>;
 }
+
+/**
+ * Why a request was refused before the engine saw it: size and header limits (413, 400, 513),
+ * the per-source call limit (486), the global limits (503 overload) and the source allow-list (403).
+ */
+export type RejectReason = 'too-many-headers' | 'body-too-large' | 'message-too-large' | 'calls-per-source' | 'overload' | 'source-not-allowed';
+
+/** Parse failures that are limits rather than malformed input. */
+const LIMIT_REASONS: Readonly<Partial<Record<string, RejectReason>>> = {
+  SIP_TOO_MANY_HEADERS: 'too-many-headers',
+  SIP_BODY_TOO_LARGE: 'body-too-large',
+  SIP_TOO_LARGE: 'message-too-large',
+};
 
 const ALLOW = ALLOWED_METHODS.join(', ');
 const SUPPORTED = 'timer, siprec';
@@ -107,14 +141,16 @@ export class NativeSessionServer implements RecordingSessionServer {
   private readonly defaultSessionExpires: number;
   private readonly maxPendingOffers: number;
   private readonly maxDialogs: number;
-  private readonly maxMessageBytes: number;
+  private readonly limits: ParseOptions;
+  private readonly maxCallsPerSource: number;
   private readonly retryAfter: number;
   private readonly closeTimeoutMs: number;
   private state: State = 'idle';
   private handler: RecordingSessionHandler | null = null;
   private udp: UdpTransport | null = null;
   private tcp: TcpTransport | null = null;
-  private ports: { udp?: number; tcp?: number } = {};
+  private tls: TlsTransport | null = null;
+  private ports: { udp?: number; tcp?: number; tls?: number } = {};
   private closing: Promise<void> | null = null;
 
   private readonly sessions = new Map<string, Session>();
@@ -123,7 +159,17 @@ export class NativeSessionServer implements RecordingSessionServer {
   private readonly txl: TransactionLayer;
   private readonly local: LocalAddress;
   private pendingOffers = 0;
+  /** Live sessions per source IP, for maxCallsPerSource. */
+  private readonly callsBySource = new Map<string, number>();
   private readonly counters = { dropped: 0, parseErrors: 0, retransmissions: 0 };
+  private readonly rejected: Record<RejectReason, number> = {
+    'too-many-headers': 0,
+    'body-too-large': 0,
+    'message-too-large': 0,
+    'calls-per-source': 0,
+    overload: 0,
+    'source-not-allowed': 0,
+  };
   private readonly sink: TransportSink;
 
   constructor(private readonly opts: NativeSessionServerOptions) {
@@ -138,10 +184,15 @@ export class NativeSessionServer implements RecordingSessionServer {
     this.defaultSessionExpires = Math.max(opts.defaultSessionExpires ?? 1800, this.minSE);
     this.maxPendingOffers = opts.maxPendingOffers ?? 200;
     this.maxDialogs = opts.maxDialogs ?? 10_000;
-    this.maxMessageBytes = opts.maxMessageBytes ?? 65535;
+    this.limits = {
+      maxBytes: opts.maxMessageBytes ?? 65535,
+      maxHeaders: opts.maxHeaders ?? 100,
+      maxBodyBytes: opts.maxBodyBytes ?? 32768,
+    };
+    this.maxCallsPerSource = opts.maxCallsPerSource ?? 2000;
     this.retryAfter = opts.retryAfterSeconds ?? 5;
     this.closeTimeoutMs = opts.closeTimeoutMs ?? Math.min(2000, 64 * this.t.t1);
-    this.local = new LocalAddress(opts, (transport) => (transport === 'tcp' ? this.ports.tcp : this.ports.udp) ?? opts.port);
+    this.local = new LocalAddress(opts, (transport) => this.ports[transport] ?? opts.port);
     this.txl = new TransactionLayer({
       timers: this.timers,
       t: this.t,
@@ -152,7 +203,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     this.sink = {
       onMessage: (result, source) => this.onMessage(result, source),
       onConnectionClosed: (id) => {
-        if (this.log.isLevelEnabled('debug')) this.log.debug({ conn: id }, 'sip tcp connection closed');
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ conn: id }, 'sip connection closed');
       },
     };
   }
@@ -170,13 +221,12 @@ export class NativeSessionServer implements RecordingSessionServer {
     } catch (err) {
       this.state = 'idle';
       this.handler = null;
+      if (err instanceof NativeServerError) throw err;
       throw new NativeServerError('SIP_BIND_FAILED', `cannot bind SIP on ${this.opts.host}:${this.opts.port}`, { cause: err });
     }
     if (this.state !== 'starting') {
       // close() ran while we were binding: it found no sockets, so release them here.
-      await Promise.allSettled([this.udp?.close(), this.tcp?.close()]);
-      this.udp = null;
-      this.tcp = null;
+      await this.closeTransports();
       throw new NativeServerError('SIP_CLOSED', 'closed while starting');
     }
     this.state = 'listening';
@@ -184,7 +234,7 @@ export class NativeSessionServer implements RecordingSessionServer {
   }
 
   /** Bound ports (port 0 resolved). */
-  address(): { udp?: number; tcp?: number } {
+  address(): { udp?: number; tcp?: number; tls?: number } {
     return { ...this.ports };
   }
 
@@ -233,12 +283,13 @@ export class NativeSessionServer implements RecordingSessionServer {
       dropped: this.counters.dropped,
       parseErrors: this.counters.parseErrors,
       retransmissionsAbsorbed: this.counters.retransmissions,
+      rejected: { ...this.rejected },
     };
   }
 
   /** Open sockets (listening and connections), for leak checks. */
   get openSockets(): number {
-    return (this.udp?.sockets ?? 0) + (this.tcp?.sockets ?? 0);
+    return (this.udp?.sockets ?? 0) + (this.tcp?.sockets ?? 0) + (this.tls?.sockets ?? 0);
   }
 
   // ---- lifecycle ----
@@ -246,17 +297,36 @@ export class NativeSessionServer implements RecordingSessionServer {
   private async bind(): Promise<void> {
     const wantUdp = this.opts.transports.includes('udp');
     const wantTcp = this.opts.transports.includes('tcp');
-    if (!wantUdp && !wantTcp) throw new Error('no transport configured');
+    const tlsOpts = this.opts.tls;
+    if (!wantUdp && !wantTcp && !tlsOpts) throw new Error('no transport configured');
+    // Built before anything is bound: an unusable certificate or key fails with nothing to undo.
+    let tls: TlsTransport | null = null;
+    if (tlsOpts) {
+      try {
+        tls = new TlsTransport(this.sink, { limits: this.limits, logger: this.log }, { cert: tlsOpts.cert, key: tlsOpts.key });
+      } catch (err) {
+        throw new NativeServerError('SIP_TLS_INVALID', 'the SIP TLS certificate or key is unusable', { cause: err });
+      }
+    }
+    if (wantUdp || wantTcp) await this.bindUdpTcp(wantUdp, wantTcp);
+    if (tls && tlsOpts) {
+      this.tls = tls;
+      try {
+        this.ports.tls = await tls.listen(this.opts.host, tlsOpts.port);
+      } catch (err) {
+        await this.closeTransports();
+        throw err;
+      }
+    }
+  }
+
+  private async bindUdpTcp(wantUdp: boolean, wantTcp: boolean): Promise<void> {
     const host = this.opts.host;
     // Port 0: bind the first transport to an ephemeral port, then the other to the same number;
     // if that number is taken for the other protocol, start over.
     for (let attempt = 0; ; attempt++) {
-      const udp = wantUdp
-        ? new UdpTransport(this.sink, { maxMessageBytes: this.maxMessageBytes, logger: this.log })
-        : null;
-      const tcp = wantTcp
-        ? new TcpTransport(this.sink, { maxMessageBytes: this.maxMessageBytes, logger: this.log })
-        : null;
+      const udp = wantUdp ? new UdpTransport(this.sink, { limits: this.limits, logger: this.log }) : null;
+      const tcp = wantTcp ? new TcpTransport(this.sink, { limits: this.limits, logger: this.log }) : null;
       let port = this.opts.port;
       try {
         if (udp) port = await udp.listen(host, port);
@@ -326,11 +396,16 @@ export class NativeSessionServer implements RecordingSessionServer {
       this.release(s);
     }
     this.timers.clearAll();
-    const results = await Promise.allSettled([this.udp?.close(), this.tcp?.close()]);
+    await this.closeTransports();
+    this.log.info('sip closed');
+  }
+
+  private async closeTransports(): Promise<void> {
+    const results = await Promise.allSettled([this.udp?.close(), this.tcp?.close(), this.tls?.close()]);
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: r.reason }, 'sip transport close failed');
     this.udp = null;
     this.tcp = null;
-    this.log.info('sip closed');
+    this.tls = null;
   }
 
   // ---- inbound ----
@@ -341,8 +416,15 @@ export class NativeSessionServer implements RecordingSessionServer {
         this.counters.dropped++;
         return;
       }
+      // Before anything else, so a refused source cannot reach a dialog, a transaction or the parser's answers.
+      if (!(result.ok && result.message.kind === 'response') && !this.sourceAllowed(source)) {
+        this.refuseSource(result, source);
+        return;
+      }
       if (!result.ok) {
         this.counters.parseErrors++;
+        const limit = LIMIT_REASONS[result.error.code];
+        if (limit) this.rejected[limit]++;
         this.onParseError(result.error.sipStatus, result.error.reasonPhrase, result.partial, source);
         return;
       }
@@ -353,6 +435,23 @@ export class NativeSessionServer implements RecordingSessionServer {
     } catch (err) {
       this.log.error({ err }, 'sip message handling failed');
     }
+  }
+
+  private sourceAllowed(source: TransportSource): boolean {
+    return !this.opts.allowSource || this.opts.allowSource(source.address);
+  }
+
+  /**
+   * 403 to every request from a refused source, in-dialog ones included (ACK: dropped). Stateless
+   * (RFC 3261 §8.2.7): a source we do not serve gets no transaction and no timers; a retransmission
+   * is simply refused again.
+   */
+  private refuseSource(result: ParseResult, source: TransportSource): void {
+    this.rejected['source-not-allowed']++;
+    const req = result.ok ? (result.message.kind === 'request' ? result.message : undefined) : result.partial;
+    const env = req && isRespondable(req) ? responseEnvelope(req, source) : null;
+    if (env) this.txl.respondStateless(env.base, env.target, 403, reasonPhrase(403));
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ from: source.address, answered: env !== null }, 'sip request from a refused source');
   }
 
   /** Malformed: answer statelessly if Via, From, To, Call-ID and CSeq are there, else drop. */
@@ -395,10 +494,6 @@ export class NativeSessionServer implements RecordingSessionServer {
       return;
     }
     const inDialog = req.toTag !== undefined;
-    if (!inDialog && this.opts.allowSource && !this.opts.allowSource(source.address)) {
-      this.txl.reject(req, 403, reasonPhrase(403));
-      return;
-    }
     // RFC 3261 §8.2.1: methods we recognise but do not serve get 405 with Allow; others 501.
     if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
       if (KNOWN_UNSERVED_METHODS.has(method)) this.txl.reject(req, 405, reasonPhrase(405), [['Allow', ALLOW]]);
@@ -500,8 +595,18 @@ export class NativeSessionServer implements RecordingSessionServer {
       return;
     }
     if (this.pendingOffers >= this.maxPendingOffers || this.sessions.size >= this.maxDialogs) {
+      this.rejected.overload++;
       this.txl.respond(tx, req, 503, reasonPhrase(503), { toTag: localTag, headers: [['Retry-After', String(this.retryAfter)]] });
       if (this.log.isLevelEnabled('debug')) this.log.debug({ pending: this.pendingOffers, sessions: this.sessions.size }, 'sip overload: 503');
+      return;
+    }
+    const sourceAddress = req.source.address;
+    if ((this.callsBySource.get(sourceAddress) ?? 0) >= this.maxCallsPerSource) {
+      // One SRC (or one misbehaving one) may not take every slot: 486, as RFC 3261 §21.4.24 has
+      // for a callee that cannot take another call, so the SRC tries another SRS.
+      this.rejected['calls-per-source']++;
+      this.txl.respond(tx, req, 486, reasonPhrase(486), { toTag: localTag });
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ from: sourceAddress, limit: this.maxCallsPerSource }, 'sip calls-per-source limit: 486');
       return;
     }
     const h = req.msg.headers;
@@ -543,7 +648,9 @@ export class NativeSessionServer implements RecordingSessionServer {
       refreshFailure: 'session-expired',
       byeAfterAck: false,
       bye: null,
+      countedSource: sourceAddress,
     };
+    this.callsBySource.set(sourceAddress, (this.callsBySource.get(sourceAddress) ?? 0) + 1);
     this.sessions.set(id, s);
     this.byInvite.set(mergeKey, s);
     this.pendingOffers++;
@@ -635,7 +742,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     s.dialog?.awaitAck(req.cseq.seq, data, {
       timers: this.timers,
       t: this.t,
-      reliable: req.source.transport === 'tcp',
+      reliable: isStreamTransport(req.source.transport),
       send: (d) => this.send(req.target, d),
       onTimeout: () => this.onAckTimeout(s),
     });
@@ -865,6 +972,7 @@ export class NativeSessionServer implements RecordingSessionServer {
   private sendBye(s: Session): Promise<void> {
     if (s.bye) return s.bye;
     s.phase = 'terminating';
+    this.uncountSource(s);
     s.refresher?.stop();
     s.refresher = null;
     s.dialog?.stopAckWaits();
@@ -900,12 +1008,33 @@ export class NativeSessionServer implements RecordingSessionServer {
   // ---- plumbing ----
 
   private send(target: SendTarget, data: Buffer, onError?: SendErrorCallback): void {
-    const transport = target.transport === 'tcp' ? this.tcp : this.udp;
+    const transport = this.transportFor(target.transport);
     if (!transport) {
       if (onError) queueMicrotask(() => onError(new Error(`no ${target.transport} transport`)));
       return;
     }
     transport.send(target, data, onError);
+  }
+
+  private transportFor(kind: TransportKind): UdpTransport | TcpTransport | TlsTransport | null {
+    switch (kind) {
+      case 'udp':
+        return this.udp;
+      case 'tcp':
+        return this.tcp;
+      case 'tls':
+        return this.tls;
+    }
+  }
+
+  /** The session no longer counts toward its source's maxCallsPerSource (once; BYE sent or released). */
+  private uncountSource(s: Session): void {
+    const address = s.countedSource;
+    if (address === null) return;
+    s.countedSource = null;
+    const n = (this.callsBySource.get(address) ?? 1) - 1;
+    if (n > 0) this.callsBySource.set(address, n);
+    else this.callsBySource.delete(address);
   }
 
   private notifyEnded(s: Session, reason: EndReason): void {
@@ -932,6 +1061,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     s.refresher = null;
     s.dialog?.stopAckWaits();
     s.inviteTx.onCancel = undefined;
+    this.uncountSource(s);
     this.sessions.delete(s.id);
     if (this.byInvite.get(s.mergeKey) === s) this.byInvite.delete(s.mergeKey);
     if (s.dialog && this.dialogs.get(s.dialog.key) === s) this.dialogs.delete(s.dialog.key);

@@ -6,6 +6,7 @@
 import { SipParseError } from './errors.js';
 import {
   assembleMessage,
+  bodyTooLarge,
   contentLengthOf,
   findHeaderEnd,
   parseHead,
@@ -20,7 +21,7 @@ export type StreamFrame =
   | { type: 'message'; result: ParseResult }
   /** RFC 5626 §4.4.1 CRLFCRLF ping: answer with CRLF. */
   | { type: 'keepalive' }
-  /** Framing is lost (no Content-Length, oversize): answer if possible, then close the connection. */
+  /** Framing is lost (no Content-Length, oversize, body over the limit): answer if possible, then close the connection. */
   | { type: 'fatal'; error: SipParseError; partial?: SipRequest };
 
 const CR = 0x0d;
@@ -87,8 +88,7 @@ export class StreamFramer {
       const end = findHeaderEnd(buf, Math.max(offset, offset + this.scanFrom));
       if (!end) {
         if (buf.length - offset > this.opts.maxBytes) {
-          this.failed = true;
-          frames.push({ type: 'fatal', error: new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513) });
+          frames.push(this.fail({ type: 'fatal', error: new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513) }));
           return frames;
         }
         // Resume a little before the end: the blank line may straddle the chunk boundary.
@@ -96,27 +96,39 @@ export class StreamFramer {
         break;
       }
       this.scanFrom = 0;
-      const head = parseHead(buf, offset, end.headEnd);
+      const head = parseHead(buf, offset, end.headEnd, this.opts.maxHeaders);
       const cl = contentLengthOf(head.headers);
       if (cl === undefined || cl === null) {
-        this.failed = true;
         const error =
           cl === undefined
             ? new SipParseError('SIP_MISSING_CONTENT_LENGTH', 'Missing Content-Length')
             : new SipParseError('SIP_BAD_CONTENT_LENGTH', 'Malformed Content-Length');
-        frames.push(fatal(error, head));
+        frames.push(this.fail(fatal(error, head)));
+        return frames;
+      }
+      if (this.opts.maxBodyBytes !== undefined && cl > this.opts.maxBodyBytes) {
+        // Rejected from the header alone, before the body is buffered; skipping a body we will not
+        // read costs as much as reading it, so the connection ends here (RFC 3261 §21.4.11 lets it).
+        frames.push(this.fail(fatal(bodyTooLarge(), head)));
         return frames;
       }
       const bodyStart = end.bodyStart - offset;
       if (bodyStart + cl > this.opts.maxBytes) {
-        this.failed = true;
-        frames.push(fatal(new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513), head));
+        frames.push(this.fail(fatal(new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513), head)));
         return frames;
       }
       this.awaiting = { head, bodyStart, length: cl };
     }
     this.pending = offset >= buf.length ? EMPTY_BODY : buf.subarray(offset);
     return frames;
+  }
+
+  /** Framing is lost for good: nothing more is parsed and nothing received is kept. */
+  private fail(frame: StreamFrame): StreamFrame {
+    this.failed = true;
+    this.pending = EMPTY_BODY;
+    this.awaiting = null;
+    return frame;
   }
 }
 

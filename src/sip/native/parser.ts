@@ -15,7 +15,7 @@ import {
   parseVia,
   uriScheme,
 } from './header-values.js';
-import { EMPTY_BODY, SipHeaders, type SipMessage, type SipRequest, type SipResponse } from './message.js';
+import { EMPTY_BODY, headerKey, SipHeaders, type SipMessage, type SipRequest, type SipResponse } from './message.js';
 
 export type ParseResult =
   | { ok: true; message: SipMessage }
@@ -24,7 +24,17 @@ export type ParseResult =
 export interface ParseOptions {
   /** Largest message accepted, header section and body (RFC 3261 §18.1.1, default 65535). */
   maxBytes: number;
+  /** Most header fields (lines after unfolding) in one message; more is a 400 (default: no limit). */
+  maxHeaders?: number;
+  /** Largest body, by Content-Length or what a datagram carries; more is a 413 (default: no limit). */
+  maxBodyBytes?: number;
 }
+
+/**
+ * Headers still read past `maxHeaders`: enough to answer the 400 (RFC 3261 §8.2.6.2) and to find
+ * the end of the body on a stream, so the connection stays in sync.
+ */
+const KEPT_PAST_HEADER_LIMIT: ReadonlySet<string> = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'content-length']);
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -118,18 +128,27 @@ function parseStartLine(line: string, head: ParsedHead): boolean {
 /**
  * Parses the header section (start line and header lines, without the blank line). Handles
  * folded lines (RFC 3261 §7.3.1: a line starting with SP/HTAB continues the previous header)
- * and both CRLF and LF line ends.
+ * and both CRLF and LF line ends. Past `maxHeaders` fields the head is marked Too Many Headers
+ * and only the fields needed to answer and to frame are kept.
  */
-export function parseHead(buf: Buffer, start: number, end: number): ParsedHead {
+export function parseHead(buf: Buffer, start: number, end: number, maxHeaders = Number.POSITIVE_INFINITY): ParsedHead {
   const text = buf.toString('utf8', start, end);
   const head: ParsedHead = { headers: new SipHeaders() };
   let pos = 0;
   let lineNo = 0;
+  let fields = 0;
   let pendingName: string | null = null;
   let pendingValue = '';
   const flush = (): void => {
-    if (pendingName !== null) head.headers.append(pendingName, pendingValue);
+    if (pendingName === null) return;
+    const name = pendingName;
     pendingName = null;
+    if (++fields > maxHeaders) {
+      // A limit outranks a syntax problem found earlier: it is what the counters should show.
+      if (head.error?.code !== 'SIP_TOO_MANY_HEADERS') head.error = new SipParseError('SIP_TOO_MANY_HEADERS', 'Too Many Headers');
+      if (!KEPT_PAST_HEADER_LIMIT.has(headerKey(name))) return;
+    }
+    head.headers.append(name, pendingValue);
   };
   while (pos <= text.length) {
     let nl = text.indexOf('\n', pos);
@@ -285,14 +304,14 @@ export function parseDatagram(buf: Buffer, opts: ParseOptions): ParseResult {
   // Lenient: a datagram without the blank line is all header section and no body.
   const headEnd = end ? end.headEnd : buf.length;
   const bodyStart = end ? end.bodyStart : buf.length;
-  const head = parseHead(buf, start, headEnd);
-  if (buf.length > opts.maxBytes) {
-    const error = new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513);
-    const partial = partialOf(head, EMPTY_BODY);
-    return partial ? { ok: false, error, partial } : { ok: false, error };
-  }
+  const head = parseHead(buf, start, headEnd, opts.maxHeaders);
+  if (buf.length > opts.maxBytes) return limitFailure(new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513), head);
   const cl = contentLengthOf(head.headers);
   const available = buf.length - bodyStart;
+  // RFC 3261 §21.4.11: a body larger than we accept is a 413, whether declared or carried.
+  if (opts.maxBodyBytes !== undefined && (typeof cl === 'number' ? cl : available) > opts.maxBodyBytes) {
+    return limitFailure(bodyTooLarge(), head);
+  }
   let body: Buffer;
   if (cl === null) {
     head.error ??= new SipParseError('SIP_BAD_CONTENT_LENGTH', 'Malformed Content-Length');
@@ -307,6 +326,16 @@ export function parseDatagram(buf: Buffer, opts: ParseOptions): ParseResult {
     body = cl === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + cl);
   }
   return assembleMessage(head, body);
+}
+
+export function bodyTooLarge(): SipParseError {
+  return new SipParseError('SIP_BODY_TOO_LARGE', 'Request Entity Too Large', 413);
+}
+
+/** A size limit was hit: the readable head (without its body) so the request can still be answered. */
+function limitFailure(error: SipParseError, head: ParsedHead): ParseResult {
+  const partial = partialOf(head, EMPTY_BODY);
+  return partial ? { ok: false, error, partial } : { ok: false, error };
 }
 
 /**

@@ -14,7 +14,7 @@ import { InviteServerTransaction } from './transaction-invite-server.js';
 import { NonInviteClientTransaction, type ClientOutcome } from './transaction-non-invite-client.js';
 import { NonInviteServerTransaction } from './transaction-non-invite-server.js';
 import { clientTransactionKey, type TransactionDeps, type TransactionTimers } from './transaction.js';
-import type { SendErrorCallback, SendTarget, TransportKind } from './transport.js';
+import { isStreamTransport, type SendErrorCallback, type SendTarget, type TransportKind } from './transport.js';
 
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
@@ -41,7 +41,7 @@ export class TransactionLayer {
   }
 
   private txDeps(transport: TransportKind): TransactionDeps {
-    return { timers: this.deps.timers, t: this.deps.t, reliable: transport === 'tcp', logger: this.deps.logger };
+    return { timers: this.deps.timers, t: this.deps.t, reliable: isStreamTransport(transport), logger: this.deps.logger };
   }
 
   /** RFC 3261 §17.2.3: the server transaction a request (or its ACK/CANCEL key) belongs to. */

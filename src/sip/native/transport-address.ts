@@ -1,6 +1,6 @@
 /**
  * Our own address as written in Via and Contact. When bound to a wildcard address the local
- * address of the connection (TCP) or of the first external interface is used, unless an
+ * address of the connection (TCP, TLS) or of the first external interface is used, unless an
  * advertised host is configured (NAT, containers).
  */
 import { isIP } from 'node:net';
@@ -24,7 +24,11 @@ export class LocalAddress {
     return `${isIP(host) === 6 ? `[${host}]` : host}:${this.portOf(source.transport)}`;
   }
 
-  /** RFC 7866: the SRS marks its Contact with the +sip.srs feature tag. */
+  /**
+   * RFC 7866: the SRS marks its Contact with the +sip.srs feature tag. Over TLS it says
+   * transport=tls, which SBCs accept; RFC 5630 deprecates that for sips:, but a sips: Contact would
+   * promise TLS on every hop, which is not ours to promise.
+   */
   contact(source: TransportSource): string {
     return `<sip:${this.hostPort(source)};transport=${source.transport}>;+sip.srs`;
   }

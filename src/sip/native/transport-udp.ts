@@ -5,11 +5,12 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../../log.js';
-import { parseDatagram } from './parser.js';
+import { parseDatagram, type ParseOptions } from './parser.js';
 import { normalizeAddress, type SendErrorCallback, type SendTarget, type Transport, type TransportSink } from './transport.js';
 
 export interface UdpTransportOptions {
-  maxMessageBytes: number;
+  /** Size and header limits applied to every datagram. */
+  limits: ParseOptions;
   logger: Logger;
   /** Counts datagrams dropped before parsing (e.g. blank keep-alives). */
   onIgnored?: () => void;
@@ -57,7 +58,7 @@ export class UdpTransport implements Transport {
 
   private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     try {
-      const result = parseDatagram(msg, { maxBytes: this.opts.maxMessageBytes });
+      const result = parseDatagram(msg, this.opts.limits);
       // Some SRCs send bare CRLF keep-alives over UDP: nothing to answer (RFC 3261 §7.5 ignores CRLF before a start line).
       if (!result.ok && result.error.code === 'SIP_EMPTY') {
         this.opts.onIgnored?.();

@@ -5,14 +5,27 @@
  */
 import type { ParseResult } from './parser.js';
 
-export type TransportKind = 'udp' | 'tcp';
+export type TransportKind = 'udp' | 'tcp' | 'tls';
+
+/** Transports that carry a byte stream over a connection (RFC 3261 §18.3 framing). */
+export type StreamTransportKind = 'tcp' | 'tls';
+
+/** Reliable transports: no retransmissions from us (RFC 3261 §17.1.1.2, §17.2.1). */
+export function isStreamTransport(kind: TransportKind): kind is StreamTransportKind {
+  return kind !== 'udp';
+}
+
+/** RFC 3261 §19.1.2: the port a URI or sent-by without one means. */
+export function defaultPort(kind: TransportKind): number {
+  return kind === 'tls' ? 5061 : 5060;
+}
 
 /** Where a message came from. */
 export interface TransportSource {
   transport: TransportKind;
   address: string;
   port: number;
-  /** The stream connection it arrived on (TCP): responses and in-dialog requests reuse it. */
+  /** The stream connection it arrived on (TCP, TLS): responses and in-dialog requests reuse it. */
   connectionId?: number;
   /** Local address of that connection, for Via/Contact when bound to a wildcard address. */
   localAddress?: string;

@@ -49,6 +49,8 @@ export interface Session {
   /** hangup() before the ACK: RFC 3261 §15 says BYE only after the ACK (or its timeout). */
   byeAfterAck: boolean;
   bye: Promise<void> | null;
+  /** Source IP this session counts against for maxCallsPerSource; null once it no longer counts. */
+  countedSource: string | null;
 }
 
 /** Calls a handler method, turning a synchronous throw into a rejection. */

@@ -8,12 +8,14 @@ export class MemorySubscriberStore implements SubscriberStore {
   }
 
   async get(number: string): Promise<Subscriber | undefined> {
-    return this.byNumber.get(number);
+    const s = this.byNumber.get(number);
+    // Copies in and out, as Redis would: a caller mutating its object must not edit the store.
+    return s && { ...s };
   }
 
   async put(subscriber: Subscriber): Promise<boolean> {
     const isNew = !this.byNumber.has(subscriber.number);
-    this.byNumber.set(subscriber.number, subscriber);
+    this.byNumber.set(subscriber.number, { ...subscriber });
     return isNew;
   }
 
@@ -22,8 +24,13 @@ export class MemorySubscriberStore implements SubscriberStore {
   }
 
   async list(): Promise<Subscriber[]> {
-    return [...this.byNumber.values()].sort((a, b) => a.number.localeCompare(b.number));
+    return [...this.byNumber.values()].map((s) => ({ ...s })).sort((a, b) => compareNumbers(a.number, b.number));
   }
 
   async close(): Promise<void> {}
+}
+
+/** Code-unit order (not locale order), so memory and Redis list subscribers identically. */
+export function compareNumbers(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../support/free-port.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const tsx = resolve(root, 'node_modules/.bin/tsx');
@@ -22,14 +23,6 @@ function run(env: Record<string, string>, args: string[] = ['serve']) {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('callguard serve', () => {
@@ -60,6 +53,12 @@ describe('callguard serve', () => {
     expect(health.status).toBe(200);
     const readyz = await fetch(`http://${line.http}/readyz`);
     expect(await readyz.json()).toEqual({ status: 'ready' });
+    // Auth is on by default: with no tokens configured, one admin token for this run, on stderr only.
+    const token = /admin token for this run: (\S+)/.exec(p.err())?.[1];
+    expect(token, p.err()).toBeDefined();
+    expect(p.out()).not.toContain(token!);
+    expect((await fetch(`http://${line.http}/v1/calls`)).status).toBe(401);
+    expect((await fetch(`http://${line.http}/v1/calls`, { headers: { authorization: `Bearer ${token!}` } })).status).toBe(200);
 
     // A raw OPTIONS over UDP.
     const sock = createSocket('udp4');

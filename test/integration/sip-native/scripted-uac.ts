@@ -1,10 +1,11 @@
 /**
  * A small scripted UAC for the native SIP server's integration tests: it sends raw SIP text over
- * real UDP or TCP sockets and reads what comes back. It parses responses with its own few lines
+ * real UDP, TCP or TLS sockets and reads what comes back. It parses responses with its own few lines
  * (not the server's parser), so a parser bug cannot hide itself.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import type {
   EndReason,
@@ -78,7 +79,7 @@ abstract class Uac {
   readonly received: RawMessage[] = [];
   private readonly queue: RawMessage[] = [];
   private waiters: Array<{ match: Matcher; resolve: (m: RawMessage) => void }> = [];
-  abstract readonly transport: 'udp' | 'tcp';
+  abstract readonly transport: 'udp' | 'tcp' | 'tls';
   abstract readonly port: number;
   abstract send(data: string | Buffer): void;
   abstract close(): Promise<void>;
@@ -148,9 +149,10 @@ export class UdpUac extends Uac {
     socket.on('message', (msg) => this.deliver(msg));
   }
 
-  static async open(serverPort: number): Promise<UdpUac> {
+  /** `host` is the local address to send from (another loopback address poses as another SRC). */
+  static async open(serverPort: number, host = '127.0.0.1'): Promise<UdpUac> {
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => socket.bind(0, host, () => resolve()));
     return new UdpUac(socket, socket.address().port, serverPort);
   }
 
@@ -163,11 +165,12 @@ export class UdpUac extends Uac {
   }
 }
 
-export class TcpUac extends Uac {
-  readonly transport = 'tcp' as const;
+/** Content-Length framing over a connected socket: TcpUac and TlsUac. */
+abstract class StreamUac extends Uac {
+  abstract override readonly transport: 'tcp' | 'tls';
   private buf = Buffer.alloc(0);
   readonly chunks: Buffer[] = [];
-  private constructor(
+  protected constructor(
     readonly socket: net.Socket,
     readonly port: number,
   ) {
@@ -176,13 +179,13 @@ export class TcpUac extends Uac {
     socket.on('error', () => undefined);
   }
 
-  static async open(serverPort: number): Promise<TcpUac> {
-    const socket = net.connect({ host: '127.0.0.1', port: serverPort });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('error', reject);
+  /** Resolves when the server has closed the connection (or it was closed already). */
+  ended(): Promise<void> {
+    if (this.socket.destroyed || this.socket.readableEnded) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('end', () => resolve());
+      this.socket.once('close', () => resolve());
     });
-    return new TcpUac(socket, socket.localPort ?? 0);
   }
 
   private onData(chunk: Buffer): void {
@@ -214,9 +217,37 @@ export class TcpUac extends Uac {
   }
 }
 
+export class TcpUac extends StreamUac {
+  readonly transport = 'tcp' as const;
+
+  static async open(serverPort: number): Promise<TcpUac> {
+    const socket = net.connect({ host: '127.0.0.1', port: serverPort });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
+    });
+    return new TcpUac(socket, socket.localPort ?? 0);
+  }
+}
+
+/** TcpUac's framing over node:tls; requests carry Via SIP/2.0/TLS and Contact transport=tls. */
+export class TlsUac extends StreamUac {
+  readonly transport = 'tls' as const;
+
+  /** `ca` is the server's self-signed certificate: the handshake verifies it for 127.0.0.1. */
+  static async connect(serverPort: number, ca: string | Buffer): Promise<TlsUac> {
+    const socket = tls.connect({ host: '127.0.0.1', port: serverPort, ca });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    return new TlsUac(socket, socket.localPort ?? 0);
+  }
+}
+
 export interface RequestSpec {
   method: string;
-  uac: { transport: 'udp' | 'tcp'; port: number };
+  uac: { transport: 'udp' | 'tcp' | 'tls'; port: number };
   callId: string;
   fromTag: string;
   toTag?: string;

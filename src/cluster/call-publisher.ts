@@ -1,0 +1,116 @@
+/**
+ * Keeps the shared view of this node's calls current: each call's record in the registry (refreshed
+ * well within its TTL, so a dead node's calls vanish), its recording state for failover, node
+ * heartbeats, and the events the ops API streams. Store failures are logged and retried on the next
+ * change or refresh; they never touch the call.
+ */
+import type { Engine, EngineCallEvent } from '../engine.js';
+import type { Logger } from '../log.js';
+import type { ClusterEvent, LiveCallRecord, StateStore } from '../state/types.js';
+
+export interface CallPublisherOptions {
+  engine: Engine;
+  store: StateStore;
+  nodeId: string;
+  logger: Logger;
+  /** A call's registry record lives this long without a refresh. */
+  callTtlMs: number;
+  /** A recording's risk state is kept this long after its last change. */
+  recordingTtlMs: number;
+  now?: () => number;
+}
+
+/** A third of the TTL: two refreshes can be lost before another node stops showing the call. */
+export const refreshIntervalMs = (callTtlMs: number): number => Math.max(500, Math.floor(callTtlMs / 3));
+
+export class CallPublisher {
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly startedAt: number;
+  /** Last persisted (risk level, alerted) per call, so recording state is written on change only. */
+  private readonly lastRisk = new Map<string, string>();
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: CallPublisherOptions) {
+    this.log = opts.logger.child({ mod: 'cluster' });
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+    opts.engine.onCallEvent = (e) => this.track(this.onCallEvent(e));
+    this.timer = setInterval(() => this.track(this.refresh()), refreshIntervalMs(opts.callTtlMs));
+    this.timer.unref();
+    this.track(this.refresh());
+  }
+
+  /** Publishes an event to every node's /v1/events (alerts come through here too). */
+  publish(event: ClusterEvent): void {
+    this.track(
+      this.opts.store.publish(event).catch((err: unknown) => this.log.warn({ err, type: event.type }, 'event not published')),
+    );
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.opts.engine.onCallEvent = undefined;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((err: unknown) => this.log.warn({ err }, 'cluster update failed')).finally(() => this.inflight.delete(q));
+    this.inflight.add(q);
+  }
+
+  private async onCallEvent(e: EngineCallEvent): Promise<void> {
+    const { store, nodeId } = this.opts;
+    if (e.type === 'ended') {
+      this.lastRisk.delete(e.callId);
+      await store.removeCall(e.callId);
+      await store.publish({ type: 'call.ended', node: nodeId, at: this.now(), callId: e.callId, reason: e.reason });
+      return;
+    }
+    const record = this.recordOf(e.callId);
+    if (!record) return;
+    await Promise.all([store.putCall(record, this.opts.callTtlMs), this.persistRisk(e.callId)]);
+    await store.publish({ type: e.type === 'started' ? 'call.started' : 'call.updated', node: nodeId, at: this.now(), call: record });
+  }
+
+  /** Writes the recording state when the risk level or the alerted flag changed. */
+  private async persistRisk(callId: string): Promise<void> {
+    const state = this.opts.engine.recordingStateOf(callId);
+    if (!state) return;
+    const sig = `${state.risk.level}|${state.alertAnnounced}`;
+    if (this.lastRisk.get(callId) === sig) return;
+    // The first write of a call with no risk yet is skipped: there is nothing to carry over.
+    if (!this.lastRisk.has(callId) && state.risk.level === 'none' && !state.alertAnnounced) {
+      this.lastRisk.set(callId, sig);
+      return;
+    }
+    await this.opts.store.putRecording(state, this.opts.recordingTtlMs);
+    this.lastRisk.set(callId, sig);
+  }
+
+  private recordOf(callId: string): LiveCallRecord | undefined {
+    const call = this.opts.engine.getCall(callId);
+    if (!call) return undefined;
+    return {
+      id: callId,
+      node: this.opts.nodeId,
+      // CallSummary is a plain JSON object; the store keeps it opaque (it does not depend on the engine).
+      summary: call.summary as unknown as Record<string, unknown>,
+      state: call.state,
+      snapshot: call.snapshot,
+      updatedAt: this.now(),
+    };
+  }
+
+  private async refresh(): Promise<void> {
+    const calls = this.opts.engine.listCalls();
+    await Promise.all([
+      ...calls.map((c) => {
+        const r = this.recordOf(c.id);
+        return r ? this.opts.store.putCall(r, this.opts.callTtlMs) : undefined;
+      }),
+      this.opts.store.heartbeat({ id: this.opts.nodeId, startedAt: this.startedAt, calls: calls.length }, this.opts.callTtlMs),
+    ]);
+  }
+}
