@@ -432,6 +432,7 @@ const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   speech: benchSpeech,
   analysis: benchAnalysis,
   alerts: async (a) => (await import('./alerts.js')).benchAlerts(a),
+  cluster: async (a) => (await import('./cluster.js')).benchCluster(a),
 };
 const fn = benches[which];
 if (!fn) {

@@ -16,24 +16,14 @@ import type { CallSummary } from '../../src/engine.js';
 import { DASHBOARD_CSP, registerDashboard } from '../../src/ops/dashboard/dashboard-routes.js';
 import { DASHBOARD_JS } from '../../src/ops/dashboard/script.js';
 import { registerEventRoutes } from '../../src/ops/event-routes.js';
-import type { ClusterEvent, EventBus } from '../../src/state/types.js';
+import type { ClusterEvent } from '../../src/state/types.js';
 import { requireBinary } from '../support/binaries.js';
+import { LocalBus } from '../support/local-bus.js';
 
 const TOKEN = 'x';
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 // Expressions evaluated in the page are strings: the project's lib has no DOM types.
 const STORED_TOKEN = "sessionStorage.getItem('callguard.token')";
-
-class LocalBus implements EventBus {
-  readonly listeners = new Set<(e: ClusterEvent) => void>();
-  async publish(event: ClusterEvent): Promise<void> {
-    for (const l of this.listeners) l(event);
-  }
-  subscribe(listener: (e: ClusterEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
 
 const summary = (id: string, node: string, over: Partial<CallSummary> = {}): CallSummary => ({
   id,

@@ -8,13 +8,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSimulation } from '../../src/simulate/index.js';
 import { OfflineRecognizerFactory } from '../../src/speech/offline/index.js';
 import { requireBinary } from '../support/binaries.js';
 import { freePort } from '../support/free-port.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { TestSmsc } from '../support/smsc-server.js';
-import { CALLER, SUBSCRIBER } from './support.js';
+import { SUBSCRIBER, simulateTo, startSharedBackends, waitFor, type SharedBackends } from './support.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const ready =
@@ -69,52 +66,31 @@ const api = async <T>(node: Node, path: string): Promise<T> => {
   return (await res.json()) as T;
 };
 
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> => waitFor(cond, ms, 100, what);
 
 interface CallList {
   calls: Array<{ id: string; node: string; risk: { level: string; alerted: boolean } }>;
 }
 
 describe.skipIf(!ready)('failover between two nodes sharing Redis', () => {
-  let redis: RedisServer;
-  let smsc: TestSmsc;
+  let backends: SharedBackends;
   let a: Node;
   let b: Node;
 
   beforeAll(async () => {
-    redis = await startRedisServer({ appendOnly: true });
-    smsc = await new TestSmsc().start();
-    const env = {
-      REDIS_URL: redis.url,
-      CALLGUARD_SMS: 'smpp',
-      CALLGUARD_SMPP_URL: smsc.url,
-      CALLGUARD_SMPP_SYSTEM_ID: smsc.systemId,
-      CALLGUARD_SMPP_PASSWORD: smsc.password,
-    };
-    [a, b] = await Promise.all([startNodeProcess('node-a', env), startNodeProcess('node-b', env)]);
+    backends = await startSharedBackends({ appendOnly: true });
+    [a, b] = await Promise.all([startNodeProcess('node-a', backends.env), startNodeProcess('node-b', backends.env)]);
   }, 60_000);
 
   afterAll(async () => {
     for (const n of [a, b]) n?.child.kill('SIGKILL');
-    await smsc?.stop();
-    await redis?.close();
+    await backends?.close();
   });
 
   it('resumes the recording on node B with its risk and alerted state, and sends no second SMS', { timeout: 90_000 }, async () => {
     const groupId = 'ZmFpbG92ZXItZTJlLWdyb3VwLTE=';
     const first = new AbortController();
-    const onA = runSimulation({
-      target: { host: '127.0.0.1', port: a.sip },
-      transport: 'udp',
-      caller: CALLER,
-      subscriber: SUBSCRIBER,
-      codec: 'pcmu',
+    const onA = simulateTo(a.sip, {
       groupId,
       callerAudio: { kind: 'say', text: 'This is the tax office. You owe back taxes. Pay today with gift cards or you will be arrested.' },
       duration: 60,
@@ -122,7 +98,7 @@ describe.skipIf(!ready)('failover between two nodes sharing Redis', () => {
     }).catch(() => undefined);
 
     // The alert fires on A, and B's API shows A's call with its risk.
-    await until(() => smsc.messages().length === 1, 30_000, 'the SMS from node A');
+    await until(() => backends.smsc.messages().length === 1, 30_000, 'the SMS from node A');
     await until(
       async () => (await api<CallList>(b, '/v1/calls')).calls.some((c) => c.node === 'node-a' && c.risk.alerted),
       10_000,
@@ -140,16 +116,7 @@ describe.skipIf(!ready)('failover between two nodes sharing Redis', () => {
 
     // The SRC fails over: the same recording (group id) to node B, and the caller says nothing new.
     const again = new AbortController();
-    const onB = runSimulation({
-      target: { host: '127.0.0.1', port: b.sip },
-      transport: 'udp',
-      caller: CALLER,
-      subscriber: SUBSCRIBER,
-      codec: 'pcmu',
-      groupId,
-      duration: 30,
-      signal: again.signal,
-    }).catch(() => undefined);
+    const onB = simulateTo(b.sip, { groupId, duration: 30, signal: again.signal }).catch(() => undefined);
     await until(async () => (await api<CallList>(b, '/v1/calls')).calls.some((c) => c.node === 'node-b'), 10_000, 'the call on node B');
     const resumed = (await api<CallList>(b, '/v1/calls')).calls.find((c) => c.node === 'node-b')!;
     expect(resumed.risk).toMatchObject({ level: 'high', alerted: true });
@@ -157,7 +124,7 @@ describe.skipIf(!ready)('failover between two nodes sharing Redis', () => {
 
     // A's registry record expires (CALLGUARD_CALL_TTL 3 s) and no second SMS went out.
     await until(async () => !(await api<CallList>(b, '/v1/calls')).calls.some((c) => c.node === 'node-a'), 15_000, "node A's call to expire");
-    expect(smsc.messages()).toHaveLength(1);
+    expect(backends.smsc.messages()).toHaveLength(1);
     again.abort();
     await onB;
   });

@@ -12,6 +12,8 @@ import { silentLogger } from '../../src/log.js';
 import { runSimulation } from '../../src/simulate/index.js';
 import type { SimulationOptions, SimulationResult } from '../../src/simulate/types.js';
 import { MemorySubscriberStore } from '../../src/state/memory/memory-subscriber-store.js';
+import { startRedisServer, type RedisServer, type RedisServerOptions } from '../support/redis-server.js';
+import { TestSmsc } from '../support/smsc-server.js';
 
 export const SCENARIOS = resolve(import.meta.dirname, 'scenarios');
 export const SUBSCRIBER = '+12125550123';
@@ -178,22 +180,64 @@ export function explain(run: SippRun): string {
   return `sipp exit ${run.code}\n${run.errors.slice(0, 4000)}\n${run.stderr.slice(0, 2000)}`;
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+/** Polls `cond` (which may be async) every `stepMs` until it holds; names `what` in the timeout error. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 20, what?: string): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(what === undefined ? 'condition not met in time' : `timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
 
 /** `callguard simulate` against `node` over UDP, CALLER → SUBSCRIBER in PCMU, with any option overridden. */
 export function simulateCall(node: RunningNode, extra: Partial<SimulationOptions> = {}): Promise<SimulationResult> {
+  return simulateTo(node.addresses.sipUdp!, extra);
+}
+
+/** The same against a SIP UDP port on 127.0.0.1 (a node in another process). */
+export function simulateTo(sipPort: number, extra: Partial<SimulationOptions> = {}): Promise<SimulationResult> {
   return runSimulation({
-    target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
+    target: { host: '127.0.0.1', port: sipPort },
     transport: 'udp',
     caller: CALLER,
     subscriber: SUBSCRIBER,
     codec: 'pcmu',
     ...extra,
   });
+}
+
+/** A real redis-server and a test SMSC shared by the nodes of a test, and the env pointing a node at both. */
+export interface SharedBackends {
+  redis: RedisServer;
+  smsc: TestSmsc;
+  /** REDIS_URL, and alerts over SMPP to the SMSC. */
+  env: Record<string, string>;
+  /** Stops the SMSC, then Redis. */
+  close(): Promise<void>;
+}
+
+export async function startSharedBackends(redisOptions: RedisServerOptions = {}): Promise<SharedBackends> {
+  const redis = await startRedisServer(redisOptions);
+  let smsc: TestSmsc;
+  try {
+    smsc = await new TestSmsc().start();
+  } catch (err) {
+    await redis.close();
+    throw err;
+  }
+  return {
+    redis,
+    smsc,
+    env: {
+      REDIS_URL: redis.url,
+      CALLGUARD_SMS: 'smpp',
+      CALLGUARD_SMPP_URL: smsc.url,
+      CALLGUARD_SMPP_SYSTEM_ID: smsc.systemId,
+      CALLGUARD_SMPP_PASSWORD: smsc.password,
+    },
+    async close() {
+      await smsc.stop();
+      await redis.close();
+    },
+  };
 }

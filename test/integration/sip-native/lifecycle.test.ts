@@ -18,6 +18,7 @@ import {
   UdpUac,
   type RequestSpec,
 } from './scripted-uac.js';
+import { testServerOptions } from './test-server.js';
 
 const WATCHED = ['UDPWrap', 'TCPServerWrap', 'TCPSocketWrap', 'Timeout'];
 
@@ -31,14 +32,7 @@ function resources(): Record<string, number> {
 describe('close()', () => {
   it('ends every session, leaves zero timers, transactions and sockets, and is idempotent', async () => {
     const baseline = resources();
-    const server = new NativeSessionServer({
-      host: '127.0.0.1',
-      port: 0,
-      transports: ['udp', 'tcp'],
-      logger: silentLogger(),
-      timers: { t1: 20, t2: 160, t4: 200 },
-      closeTimeoutMs: 300,
-    });
+    const server = new NativeSessionServer(testServerOptions({ closeTimeoutMs: 300 }));
     const handler = new RecordingHandler();
     await server.listen(handler);
     const { udp, tcp } = server.address();

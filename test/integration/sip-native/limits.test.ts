@@ -5,9 +5,7 @@
  * input that must never take the server down.
  */
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
-import { NativeSessionServer, type NativeSessionServerOptions } from '../../../src/sip/native/native-session-server.js';
+import { describe, expect, it } from 'vitest';
 import type { OfferAnswer } from '../../../src/sip/types.js';
 import {
   ackFor,
@@ -15,7 +13,6 @@ import {
   deferred,
   OFFER_SDP,
   rand,
-  RecordingHandler,
   sipRequest,
   sleep,
   tagOf,
@@ -23,11 +20,9 @@ import {
   UdpUac,
   type RequestSpec,
 } from './scripted-uac.js';
+import { useTestServers } from './test-server.js';
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-});
+const { server: setup, udpUac, tcpUac } = useTestServers();
 
 /** A second loopback address poses as another SRC (Linux routes all of 127/8 to lo; macOS does not). */
 const OTHER_SOURCE = '127.0.0.2';
@@ -36,34 +31,6 @@ const otherSourceUsable = await new Promise<boolean>((resolve) => {
   s.once('error', () => resolve(false));
   s.bind(0, OTHER_SOURCE, () => s.close(() => resolve(true)));
 });
-
-async function setup(opts: Partial<NativeSessionServerOptions> = {}) {
-  const server = new NativeSessionServer({
-    host: '127.0.0.1',
-    port: 0,
-    transports: ['udp', 'tcp'],
-    logger: silentLogger(),
-    timers: { t1: 20, t2: 160, t4: 200 },
-    closeTimeoutMs: 100,
-    ...opts,
-  });
-  const handler = new RecordingHandler();
-  await server.listen(handler);
-  closers.push(() => server.close());
-  return { server, handler };
-}
-
-async function udpUac(server: NativeSessionServer, host?: string): Promise<UdpUac> {
-  const uac = await UdpUac.open(server.address().udp ?? 0, host);
-  closers.push(() => uac.close());
-  return uac;
-}
-
-async function tcpUac(server: NativeSessionServer): Promise<TcpUac> {
-  const uac = await TcpUac.open(server.address().tcp ?? 0);
-  closers.push(() => uac.close());
-  return uac;
-}
 
 function spec(uac: UdpUac | TcpUac, method: string, extra: Partial<RequestSpec> = {}): RequestSpec {
   return { method, uac, callId: `c-${rand()}`, fromTag: rand(), branch: `z9hG4bK${rand()}`, ...extra };

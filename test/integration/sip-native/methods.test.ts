@@ -3,43 +3,27 @@
  * unserved and unknown methods, Require, source policy, overload, malformed requests, and
  * failures decided by the engine.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
-import { NativeSessionServer, type NativeSessionServerOptions } from '../../../src/sip/native/native-session-server.js';
+import { describe, expect, it } from 'vitest';
+import type { NativeSessionServerOptions } from '../../../src/sip/native/native-session-server.js';
 import type { OfferAnswer } from '../../../src/sip/types.js';
 import {
   ackFor,
   deferred,
   OFFER_SDP,
   rand,
-  RecordingHandler,
   sipRequest,
   sleep,
   tagOf,
   UdpUac,
   type RequestSpec,
 } from './scripted-uac.js';
+import { useTestServers } from './test-server.js';
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-});
+const servers = useTestServers();
 
 async function setup(opts: Partial<NativeSessionServerOptions> = {}) {
-  const server = new NativeSessionServer({
-    host: '127.0.0.1',
-    port: 0,
-    transports: ['udp'],
-    logger: silentLogger(),
-    timers: { t1: 20, t2: 160, t4: 200 },
-    closeTimeoutMs: 100,
-    ...opts,
-  });
-  const handler = new RecordingHandler();
-  await server.listen(handler);
-  const uac = await UdpUac.open(server.address().udp ?? 0);
-  closers.push(() => server.close(), () => uac.close());
-  return { server, handler, uac };
+  const { server, handler } = await servers.server({ transports: ['udp'], ...opts });
+  return { server, handler, uac: await servers.udpUac(server) };
 }
 
 function spec(uac: UdpUac, method: string, extra: Partial<RequestSpec> = {}): RequestSpec {

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { NativeServerError } from '../../../src/sip/native/errors.js';
 import { NativeSessionServer, type NativeSessionServerOptions } from '../../../src/sip/native/native-session-server.js';
@@ -27,6 +27,7 @@ import {
   uriOf,
   type RequestSpec,
 } from './scripted-uac.js';
+import { useTestServers } from './test-server.js';
 
 const hasOpenssl = requireBinary('openssl', 'openssl');
 const SIPREC_BODY = readFileSync(fileURLToPath(new URL('../../fixtures/siprec/rfc7865-two-party.body', import.meta.url)));
@@ -36,7 +37,7 @@ describe.skipIf(!hasOpenssl)('SIP over TLS', () => {
   let dir = '';
   let cert = '';
   let key = '';
-  const closers: Array<() => Promise<void>> = [];
+  const servers = useTestServers();
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'callguard-tls-'));
@@ -55,27 +56,23 @@ describe.skipIf(!hasOpenssl)('SIP over TLS', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
+  /** A TLS client trusting the per-run certificate, closed after the test. */
+  async function tlsUac(tlsPort: number): Promise<TlsUac> {
+    const uac = await TlsUac.connect(tlsPort, cert);
+    servers.closeAfter(() => uac.close());
+    return uac;
+  }
 
   async function setup(opts: Partial<NativeSessionServerOptions> = {}) {
-    const server = new NativeSessionServer({
-      host: '127.0.0.1',
-      port: 0,
-      transports: ['udp', 'tcp'],
+    const { server, handler } = await servers.server({
       tls: { port: 0, cert, key },
-      logger: silentLogger(),
       timers: { t1: 50, t2: 400, t4: 500 },
       closeTimeoutMs: 200,
       userAgent: 'callguard-test',
       ...opts,
     });
-    const handler = new RecordingHandler();
-    await server.listen(handler);
     const tlsPort = server.address().tls ?? 0;
-    const uac = await TlsUac.connect(tlsPort, cert);
-    closers.push(() => server.close(), () => uac.close());
+    const uac = await tlsUac(tlsPort);
     return { server, handler, uac, tlsPort };
   }
 
@@ -184,12 +181,10 @@ describe.skipIf(!hasOpenssl)('SIP over TLS', () => {
 
   it('garbage that is not SIP: connection closed, server still answers others', async () => {
     const { server, tlsPort } = await setup();
-    const junk = await TlsUac.connect(tlsPort, cert);
-    closers.push(() => junk.close());
+    const junk = await tlsUac(tlsPort);
     junk.send(`${'x'.repeat(70_000)}\r\n`);
     await junk.ended();
-    const other = await TlsUac.connect(tlsPort, cert);
-    closers.push(() => other.close());
+    const other = await tlsUac(tlsPort);
     other.send(sipRequest({ method: 'OPTIONS', uac: other, callId: `o-${rand()}`, fromTag: rand() }));
     await other.response(200, 'OPTIONS');
     expect(server.stats().rejected['message-too-large']).toBe(1);

@@ -2,9 +2,8 @@
  * Transaction-layer behaviour seen from a UAC over real sockets: retransmission absorption,
  * 2xx retransmission until ACK (RFC 3261 §13.3.1.4), ACK timeout, CANCEL (§9.2), Timer G.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
-import { NativeSessionServer, type NativeSessionServerOptions } from '../../../src/sip/native/native-session-server.js';
+import { describe, expect, it } from 'vitest';
+import type { NativeSessionServerOptions } from '../../../src/sip/native/native-session-server.js';
 import type { OfferAnswer } from '../../../src/sip/types.js';
 import {
   ackFor,
@@ -12,36 +11,20 @@ import {
   deferred,
   OFFER_SDP,
   rand,
-  RecordingHandler,
   sipRequest,
   sipResponseTo,
   sleep,
   tagOf,
   TcpUac,
-  UdpUac,
   type RequestSpec,
 } from './scripted-uac.js';
+import { useTestServers } from './test-server.js';
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-});
+const servers = useTestServers();
 
 async function setup(opts: Partial<NativeSessionServerOptions> = {}, transport: 'udp' | 'tcp' = 'udp') {
-  const server = new NativeSessionServer({
-    host: '127.0.0.1',
-    port: 0,
-    transports: ['udp', 'tcp'],
-    logger: silentLogger(),
-    timers: { t1: 20, t2: 160, t4: 200 },
-    closeTimeoutMs: 100,
-    ...opts,
-  });
-  const handler = new RecordingHandler();
-  await server.listen(handler);
-  const port = server.address()[transport] ?? 0;
-  const uac = transport === 'udp' ? await UdpUac.open(port) : await TcpUac.open(port);
-  closers.push(() => server.close(), () => uac.close());
+  const { server, handler } = await servers.server(opts);
+  const uac = transport === 'udp' ? await servers.udpUac(server) : await servers.tcpUac(server);
   return { server, handler, uac };
 }
 

@@ -7,19 +7,8 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerEventRoutes, type EventRoutesDeps, type EventStreamStats } from '../../../src/ops/event-routes.js';
-import type { ClusterEvent, EventBus } from '../../../src/state/types.js';
-
-/** The EventBus port in a few lines: synchronous fan-out, and a count of listeners for leak checks. */
-class LocalBus implements EventBus {
-  readonly listeners = new Set<(e: ClusterEvent) => void>();
-  async publish(event: ClusterEvent): Promise<void> {
-    for (const l of this.listeners) l(event);
-  }
-  subscribe(listener: (e: ClusterEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
+import type { ClusterEvent } from '../../../src/state/types.js';
+import { LocalBus } from '../../support/local-bus.js';
 
 /** An open stream: what arrived so far, and a way to wait for more. */
 interface Stream {
