@@ -174,6 +174,10 @@ export const SETTINGS = {
   CALLGUARD_API_TOKENS: { default: '', doc: 'Comma-separated role:token pairs, role reader (calls, alerts, events, metrics, dashboard) or admin (also subscribers, retries, config). Empty with auth on: an admin token is generated for this run and printed once on stderr. Never logged.' },
   CALLGUARD_CALL_TTL: { default: '30', doc: 'Seconds a live call stays in the shared registry without a refresh (a node refreshes its calls every third of this); a dead node\'s calls vanish after it.' },
   CALLGUARD_RECORDING_TTL: { default: '14400', doc: 'Seconds a recording\'s risk state is kept after its last change, for an SRC that fails over to another node.' },
+  CALLGUARD_SIP_STACK: { default: 'native', doc: 'native: callguard\'s own SIP stack (UDP/TCP/TLS); drachtio: a drachtio-srf application behind drachtio-server (CALLGUARD_DRACHTIO_*).' },
+  CALLGUARD_DRACHTIO_HOST: { default: '127.0.0.1', doc: 'drachtio: drachtio-server\'s admin address (inbound connection from callguard; reconnects with back-off).' },
+  CALLGUARD_DRACHTIO_PORT: { default: '9022', doc: 'drachtio: drachtio-server\'s admin port.' },
+  CALLGUARD_DRACHTIO_SECRET: { default: '', doc: 'drachtio: the shared secret drachtio-server expects. Never logged.' },
   CALLGUARD_SIP_TLS_PORT: { default: '0', doc: 'Port for SIP over TLS (RFC 3261 sips/TLS); 0 disables TLS.' },
   CALLGUARD_SIP_TLS_CERT: { default: '', doc: 'PEM certificate (chain) file for SIP over TLS.' },
   CALLGUARD_SIP_TLS_KEY: { default: '', doc: 'PEM private key file for SIP over TLS.' },
@@ -201,6 +205,7 @@ const SECRETS = new Set<string>([
   'REDIS_URL',
   'CALLGUARD_NUMBER_HASH_SECRET',
   'CALLGUARD_API_TOKENS',
+  'CALLGUARD_DRACHTIO_SECRET',
 ]);
 
 const schema = z.object({
@@ -279,6 +284,10 @@ const schema = z.object({
   }),
   CALLGUARD_CALL_TTL: positiveInt.min(3),
   CALLGUARD_RECORDING_TTL: positiveInt,
+  CALLGUARD_SIP_STACK: z.enum(['native', 'drachtio']),
+  CALLGUARD_DRACHTIO_HOST: host,
+  CALLGUARD_DRACHTIO_PORT: port,
+  CALLGUARD_DRACHTIO_SECRET: z.string(),
   CALLGUARD_SIP_TLS_PORT: z.coerce.number().int().min(0).max(65535),
   CALLGUARD_SIP_TLS_CERT: z.string(),
   CALLGUARD_SIP_TLS_KEY: z.string(),
@@ -324,6 +333,8 @@ export interface Config {
     maxPendingOffers: number;
     srcAllow: Cidr[];
     tls: { port: number; cert: string; key: string };
+    stack: 'native' | 'drachtio';
+    drachtio: { host: string; port: number; secret: string };
     limits: { maxMessageBytes: number; maxHeaders: number; maxBodyBytes: number; maxCallsPerSource: number };
   };
   http: { host: string; port: number };
@@ -434,6 +445,9 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
   if (v.CALLGUARD_SMS === 'acs' && !v.CALLGUARD_ACS_CONNECTION_STRING) throw new ConfigError('CALLGUARD_ACS_CONNECTION_STRING', 'is required when CALLGUARD_SMS=acs');
   if (v.CALLGUARD_SMS === 'http' && !v.CALLGUARD_SMS_HTTP_URL) throw new ConfigError('CALLGUARD_SMS_HTTP_URL', 'is required when CALLGUARD_SMS=http');
   if (v.CALLGUARD_SMS === 'http' && !v.CALLGUARD_SMS_HTTP_SECRET) throw new ConfigError('CALLGUARD_SMS_HTTP_SECRET', 'is required when CALLGUARD_SMS=http (receivers must be able to verify the signature)');
+  if (v.CALLGUARD_SIP_STACK === 'drachtio' && !v.CALLGUARD_DRACHTIO_SECRET) {
+    throw new ConfigError('CALLGUARD_DRACHTIO_SECRET', 'is required when CALLGUARD_SIP_STACK=drachtio');
+  }
   if (v.CALLGUARD_SIP_TLS_PORT && (!v.CALLGUARD_SIP_TLS_CERT || !v.CALLGUARD_SIP_TLS_KEY)) {
     throw new ConfigError(v.CALLGUARD_SIP_TLS_CERT ? 'CALLGUARD_SIP_TLS_KEY' : 'CALLGUARD_SIP_TLS_CERT', 'is required when CALLGUARD_SIP_TLS_PORT is set');
   }
@@ -456,6 +470,8 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       maxPendingOffers: v.CALLGUARD_MAX_PENDING_OFFERS,
       srcAllow: v.CALLGUARD_SRC_ALLOW,
       tls: { port: v.CALLGUARD_SIP_TLS_PORT, cert: v.CALLGUARD_SIP_TLS_CERT, key: v.CALLGUARD_SIP_TLS_KEY },
+      stack: v.CALLGUARD_SIP_STACK,
+      drachtio: { host: v.CALLGUARD_DRACHTIO_HOST, port: v.CALLGUARD_DRACHTIO_PORT, secret: v.CALLGUARD_DRACHTIO_SECRET },
       limits: {
         maxMessageBytes: v.CALLGUARD_SIP_MAX_MESSAGE_BYTES,
         maxHeaders: v.CALLGUARD_SIP_MAX_HEADERS,
@@ -539,7 +555,6 @@ export function redactedConfig(config: Config): unknown {
     subscribers: config.subscribers.map(mask),
     redisUrl: config.redisUrl.replace(/\/\/[^@/]*@/, '//(credentials)@'),
     auth: { enabled: config.auth.enabled, tokens: config.auth.tokens.map((t) => ({ role: t.role, token: '(set)' })) },
-    sip: { ...config.sip, srcAllow: config.sip.srcAllow.map((c) => c.text) },
     alerts: {
       ...config.alerts,
       numberHashSecret: set(config.alerts.numberHashSecret),
@@ -547,6 +562,7 @@ export function redactedConfig(config: Config): unknown {
       acs: { connectionString: set(config.alerts.acs.connectionString) },
       http: { ...config.alerts.http, secret: set(config.alerts.http.secret) },
     },
+    sip: { ...config.sip, srcAllow: config.sip.srcAllow.map((c) => c.text), drachtio: { ...config.sip.drachtio, secret: set(config.sip.drachtio.secret) } },
     analysis: { ...config.analysis, azureOpenAI: { ...config.analysis.azureOpenAI, key: set(config.analysis.azureOpenAI.key) } },
     speech: { ...config.speech, azure: { ...config.speech.azure, key: set(config.speech.azure.key) } },
   };
