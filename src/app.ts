@@ -96,6 +96,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     maxHeaders: config.sip.limits.maxHeaders,
     maxBodyBytes: config.sip.limits.maxBodyBytes,
     maxCallsPerSource: config.sip.limits.maxCallsPerSource,
+    ...(config.sip.advertisedHost ? { advertisedHost: config.sip.advertisedHost } : {}),
     ...(config.sip.tls.port ? { tls: { port: config.sip.tls.port, cert: readTlsFile('CALLGUARD_SIP_TLS_CERT', config.sip.tls.cert), key: readTlsFile('CALLGUARD_SIP_TLS_KEY', config.sip.tls.key) } } : {}),
     userAgent: 'callguard',
   });

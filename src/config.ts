@@ -5,7 +5,7 @@
  * docs/configuration.md is the reference; a test keeps it in step with SETTINGS below.
  */
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
@@ -128,7 +128,8 @@ export const SETTINGS = {
   CALLGUARD_HTTP_HOST: { default: '127.0.0.1', doc: 'Address of the ops HTTP API.' },
   CALLGUARD_HTTP_PORT: { default: '8080', doc: 'Port of the ops HTTP API. 0 picks a free port.' },
   CALLGUARD_RTP_HOST: { default: '', doc: 'Address RTP sockets bind to. Empty: CALLGUARD_SIP_HOST.' },
-  CALLGUARD_MEDIA_ADDRESS: { default: '', doc: 'Address written in SDP answers (behind NAT: the public one). Empty: the RTP host.' },
+  CALLGUARD_MEDIA_ADDRESS: { default: '', doc: 'Address written in SDP answers (behind NAT: the public one). Empty: the RTP host, or when that is a wildcard (0.0.0.0, ::) the first non-loopback IPv4 address of this machine.' },
+  CALLGUARD_SIP_ADVERTISED_HOST: { default: '', doc: 'Host written in our Via and Contact (behind NAT or a container bridge: the address the SBC reaches). Empty: the listening address, or the interface address when listening on a wildcard.' },
   CALLGUARD_RTP_PORTS: { default: '20000-29999', doc: 'RTP port range LOW-HIGH; even ports carry RTP, odd ones RTCP.' },
   CALLGUARD_MEDIA_TIMEOUT: { default: '60', doc: 'Seconds without RTP on every stream (not counting hold) after which a call is ended with BYE. 0 disables.' },
   CALLGUARD_MEDIA_LATCH: { default: 'auto', doc: 'auto: accept RTP only from the offered address, but latch to the first source when the offer says 0.0.0.0 or its address is not the SIP source (NAT); always; never.' },
@@ -224,6 +225,7 @@ const schema = z.object({
   CALLGUARD_HTTP_PORT: port,
   CALLGUARD_RTP_HOST: z.union([z.literal(''), host]),
   CALLGUARD_MEDIA_ADDRESS: z.union([z.literal(''), host]),
+  CALLGUARD_SIP_ADVERTISED_HOST: z.union([z.literal(''), host]),
   CALLGUARD_RTP_PORTS: rtpRange,
   CALLGUARD_MEDIA_TIMEOUT: z.coerce.number().min(0).max(86_400),
   CALLGUARD_MEDIA_LATCH: z.enum(['auto', 'always', 'never']),
@@ -334,6 +336,8 @@ export interface Config {
     srcAllow: Cidr[];
     tls: { port: number; cert: string; key: string };
     stack: 'native' | 'drachtio';
+    /** Via/Contact host when set (NAT, container bridge). */
+    advertisedHost: string;
     drachtio: { host: string; port: number; secret: string };
     limits: { maxMessageBytes: number; maxHeaders: number; maxBodyBytes: number; maxCallsPerSource: number };
   };
@@ -471,6 +475,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       srcAllow: v.CALLGUARD_SRC_ALLOW,
       tls: { port: v.CALLGUARD_SIP_TLS_PORT, cert: v.CALLGUARD_SIP_TLS_CERT, key: v.CALLGUARD_SIP_TLS_KEY },
       stack: v.CALLGUARD_SIP_STACK,
+      advertisedHost: v.CALLGUARD_SIP_ADVERTISED_HOST,
       drachtio: { host: v.CALLGUARD_DRACHTIO_HOST, port: v.CALLGUARD_DRACHTIO_PORT, secret: v.CALLGUARD_DRACHTIO_SECRET },
       limits: {
         maxMessageBytes: v.CALLGUARD_SIP_MAX_MESSAGE_BYTES,
@@ -480,7 +485,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       },
     },
     http: { host: v.CALLGUARD_HTTP_HOST, port: v.CALLGUARD_HTTP_PORT },
-    rtp: { host: rtpHost, advertise: v.CALLGUARD_MEDIA_ADDRESS || rtpHost, ports: v.CALLGUARD_RTP_PORTS },
+    rtp: { host: rtpHost, advertise: mediaAddress(v.CALLGUARD_MEDIA_ADDRESS, rtpHost), ports: v.CALLGUARD_RTP_PORTS },
     media: {
       timeoutMs: Math.round(v.CALLGUARD_MEDIA_TIMEOUT * 1000),
       latch: v.CALLGUARD_MEDIA_LATCH,
@@ -541,6 +546,19 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       },
     },
   };
+}
+
+/**
+ * The address SDP answers give for our RTP. A wildcard there would tell the SBC "hold" (c=0.0.0.0): use
+ * this machine's first non-loopback IPv4 address instead, or refuse to start when it has none.
+ */
+function mediaAddress(configured: string, rtpHost: string): string {
+  const chosen = configured || rtpHost;
+  if (chosen !== '0.0.0.0' && chosen !== '::') return chosen;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  }
+  throw new ConfigError('CALLGUARD_MEDIA_ADDRESS', `must be set: RTP listens on ${chosen} and this machine has no non-loopback IPv4 address to announce in SDP`);
 }
 
 /**

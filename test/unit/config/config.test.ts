@@ -71,6 +71,15 @@ describe('config', () => {
     expect((err as ConfigError).message).toContain(key);
   });
 
+  it('never announces a wildcard media address in SDP', () => {
+    const c = loadConfig({ CALLGUARD_SIP_HOST: '0.0.0.0' });
+    expect(c.rtp.host).toBe('0.0.0.0');
+    expect(c.rtp.advertise).not.toBe('0.0.0.0');
+    expect(c.rtp.advertise).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(loadConfig({ CALLGUARD_SIP_HOST: '0.0.0.0', CALLGUARD_MEDIA_ADDRESS: '198.51.100.7' }).rtp.advertise).toBe('198.51.100.7');
+    expect(loadConfig({ CALLGUARD_SIP_ADVERTISED_HOST: 'srs.example.net' }).sip.advertisedHost).toBe('srs.example.net');
+  });
+
   it('alert SMS settings: the development default is a file sink; each provider names the key it lacks; secrets are never echoed', () => {
     const c = loadConfig({});
     expect(c.alerts.sms).toBe('file:./callguard-sms.jsonl');
