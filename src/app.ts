@@ -4,14 +4,13 @@
  * them in order and closes them in reverse (as sipgo's UA does).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { cidrMatcher, ConfigError, redactedConfig, type Config } from './config.js';
+import { redactedConfig, type Config } from './config.js';
 import { Engine } from './engine.js';
 import type { Logger } from './log.js';
 import { UdpPortPool } from './media/udp-port-pool.js';
 import { buildOpsServer } from './ops/server.js';
-import { NativeSessionServer } from './sip/native/native-session-server.js';
+import { createSessionServer, type SipStack } from './sip/select.js';
 import { createStateStore } from './state/select.js';
 import type { StateStore } from './state/types.js';
 import { CallPublisher, refreshIntervalMs } from './cluster/call-publisher.js';
@@ -38,7 +37,7 @@ export interface RunningNode {
   alerts: AlertService;
   alertQueue: AlertQueue;
   sms: SmsProvider;
-  sip: NativeSessionServer;
+  sip: SipStack;
   ops: FastifyInstance;
   subscribers: SubscriberStore;
   /** Bound addresses (ports resolved when 0 was configured). */
@@ -81,25 +80,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     logger: logger.child({ mod: 'media' }),
   });
   await ports.warm();
-  const sip = new NativeSessionServer({
-    host: config.sip.host,
-    port: config.sip.port,
-    transports: config.sip.transports,
-    logger: logger.child({ mod: 'sip' }),
-    allowSource: cidrMatcher(config.sip.srcAllow),
-    timers: { t1: config.sip.t1 },
-    minSE: config.sip.minSE,
-    defaultSessionExpires: config.sip.sessionExpires,
-    maxPendingOffers: config.sip.maxPendingOffers,
-    maxDialogs: config.sip.maxCalls,
-    maxMessageBytes: config.sip.limits.maxMessageBytes,
-    maxHeaders: config.sip.limits.maxHeaders,
-    maxBodyBytes: config.sip.limits.maxBodyBytes,
-    maxCallsPerSource: config.sip.limits.maxCallsPerSource,
-    ...(config.sip.advertisedHost ? { advertisedHost: config.sip.advertisedHost } : {}),
-    ...(config.sip.tls.port ? { tls: { port: config.sip.tls.port, cert: readTlsFile('CALLGUARD_SIP_TLS_CERT', config.sip.tls.cert), key: readTlsFile('CALLGUARD_SIP_TLS_KEY', config.sip.tls.key) } } : {}),
-    userAgent: 'callguard',
-  });
+  const sip = createSessionServer(config, logger.child({ mod: 'sip' }));
   const speech = overrides.speech ?? selectRecognizerFactory(config, logger);
   const analyzer = overrides.analyzer ?? selectAnalyzer(config, logger);
   const engine = new Engine({ config, sip, subscribers, recordings: store, ports, logger, analyzer, ...(speech ? { speech } : {}) });
@@ -242,13 +223,4 @@ function announceToken(token: string, host: string, port: number): void {
       `  e.g. curl -H 'Authorization: Bearer ${token}' ${base}/v1/calls\n` +
       `  dashboard: ${base}/dashboard#token=${token}\n`,
   );
-}
-
-/** A certificate or key file, or start-up stops with the setting's name. */
-function readTlsFile(key: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ConfigError(key, `cannot read ${path}: ${(err as Error).message}`);
-  }
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
 import { requireBinary } from '../support/binaries.js';
-import { explain, runSipp, slowSubscriberStore, startTestNode, waitFor } from './support.js';
+import { explain, nativeSip, runSipp, slowSubscriberStore, startTestNode, waitFor } from './support.js';
 
 const haveSipp = requireBinary('sipp', 'sip-tester');
 const timeouts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -51,9 +51,9 @@ describe.skipIf(!haveSipp)('resource leaks', () => {
     for (const run of runs) expect(run.code, explain(run)).toBe(0);
     expect(node.engine.counters.offers).toBe(200);
 
-    await waitFor(() => node.sip.stats().transactions === 0 && node.sip.stats().timers === 0, 20_000);
+    await waitFor(() => nativeSip(node).stats().transactions === 0 && nativeSip(node).stats().timers === 0, 20_000);
     expect(node.engine.stats()).toEqual({ calls: 0, pendingOffers: 0, rtpPortsInUse: 0 });
-    expect(node.sip.stats()).toMatchObject({ dialogs: 0, transactions: 0, timers: 0 });
+    expect(nativeSip(node).stats()).toMatchObject({ dialogs: 0, transactions: 0, timers: 0 });
     await waitFor(() => timeouts() <= baseline, 5_000);
   });
 });

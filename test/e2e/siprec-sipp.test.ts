@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
 import { requireBinary } from '../support/binaries.js';
-import { explain, runSipp, slowSubscriberStore, startTestNode, waitFor } from './support.js';
+import { explain, nativeSip, runSipp, slowSubscriberStore, startTestNode, waitFor } from './support.js';
 
 const haveSipp = requireBinary('sipp', 'sip-tester');
 
@@ -97,7 +97,7 @@ describe.skipIf(!haveSipp)('while the answer is pending', () => {
 
   it('keeps one dialog and one actor when the INVITE is retransmitted over UDP', async () => {
     const offers = node.engine.counters.offers;
-    const absorbed = node.sip.stats().retransmissionsAbsorbed;
+    const absorbed = nativeSip(node).stats().retransmissionsAbsorbed;
     const seen = new Set<string>();
     const timer = setInterval(() => node.engine.listCalls().forEach((c) => seen.add(c.id)), 5);
     const run = await runSipp({ scenario: 'uac-invite-retransmitted.xml', port: node.addresses.sipUdp!, keys: { hold_ms: '100' } });
@@ -106,6 +106,6 @@ describe.skipIf(!haveSipp)('while the answer is pending', () => {
     expect(node.engine.counters.offers - offers).toBe(1);
     expect(seen.size).toBe(1);
     // Both copies were absorbed by the INVITE server transaction (RFC 3261 §17.2.1).
-    expect(node.sip.stats().retransmissionsAbsorbed - absorbed).toBeGreaterThanOrEqual(2);
+    expect(nativeSip(node).stats().retransmissionsAbsorbed - absorbed).toBeGreaterThanOrEqual(2);
   });
 });

@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { startNode, type NodeOverrides, type RunningNode } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import { NativeSessionServer } from '../../src/sip/native/native-session-server.js';
 import { runSimulation } from '../../src/simulate/index.js';
 import type { SimulationOptions, SimulationResult } from '../../src/simulate/types.js';
 import { MemorySubscriberStore } from '../../src/state/memory/memory-subscriber-store.js';
@@ -240,4 +241,10 @@ export async function startSharedBackends(redisOptions: RedisServerOptions = {})
       await redis.close();
     },
   };
+}
+
+/** The node's SIP stack as the native one (e2e tests run it), for its transaction-level counters. */
+export function nativeSip(node: RunningNode): NativeSessionServer {
+  if (!(node.sip instanceof NativeSessionServer)) throw new Error('this test needs CALLGUARD_SIP_STACK=native');
+  return node.sip;
 }
