@@ -107,7 +107,8 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     );
   // An SMSC that is down at start-up must not stop the node: the provider keeps re-binding and the queue
   // retries sends meanwhile.
-  await sms.start?.();
+  // Bounded: a firewall that drops SYNs must not hold the node's start (the provider keeps retrying).
+  await Promise.race([sms.start?.(), new Promise((r) => setTimeout(r, 10_000).unref())]);
   // Alert changes go to every node's event stream (the dashboard's recent alerts).
   const announce = (alertId: string): void => {
     void alertQueue.get(alertId).then(
@@ -182,19 +183,28 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     close() {
       closed ??= (async () => {
         closing = true;
-        await engine.close();
-        // Alerts raised by the last calls reach the queue, in-flight sends finish (BullMQ keeps the rest
-        // queued for another node), then the SMSC session is unbound.
-        await alerts.settle();
-        await alertQueue.close(config.shutdownGraceMs);
-        await sms.close();
-        await speech?.close();
-        await analyzer.close?.();
-        await publisher.close();
-        await ops.close();
-        metrics.close();
-        if (overrides.subscribers) await overrides.subscribers.close();
-        await store.close();
+        // Each step runs whatever the one before did: a failing step is logged, not a reason to leave
+        // the SMSC bound or Redis connected.
+        const step = async (name: string, f: () => unknown): Promise<void> => {
+          try {
+            await f();
+          } catch (err) {
+            logger.warn({ err, step: name }, 'shutdown step failed; continuing');
+          }
+        };
+        await step('engine', () => engine.close());
+        // Alerts raised by the last calls reach the queue (bounded: Redis may be down), in-flight sends
+        // finish (BullMQ keeps the rest queued for another node), then the SMSC session is unbound.
+        await step('alerts', () => Promise.race([alerts.settle(), new Promise((r) => setTimeout(r, config.shutdownGraceMs).unref())]));
+        await step('alert queue', () => alertQueue.close(config.shutdownGraceMs));
+        await step('sms', () => sms.close());
+        await step('speech', () => speech?.close());
+        await step('analyzer', () => analyzer.close?.());
+        await step('cluster', () => publisher.close());
+        await step('ops', () => ops.close());
+        await step('metrics', () => metrics.close());
+        if (overrides.subscribers) await step('subscribers', () => overrides.subscribers?.close());
+        await step('state', () => store.close());
       })();
       return closed;
     },

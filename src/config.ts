@@ -207,6 +207,11 @@ const SECRETS = new Set<string>([
   'CALLGUARD_NUMBER_HASH_SECRET',
   'CALLGUARD_API_TOKENS',
   'CALLGUARD_DRACHTIO_SECRET',
+  // URLs that may carry credentials or tokens.
+  'CALLGUARD_SMS_HTTP_URL',
+  'CALLGUARD_SMPP_URL',
+  'CALLGUARD_AZURE_SPEECH_ENDPOINT',
+  'CALLGUARD_AZURE_OPENAI_ENDPOINT',
 ]);
 
 const schema = z.object({
@@ -259,16 +264,22 @@ const schema = z.object({
   CALLGUARD_ALERT_MAX_PER_HOUR: positiveInt,
   CALLGUARD_ALERT_ATTEMPTS: positiveInt.max(100),
   CALLGUARD_ALERT_BACKOFF_MS: positiveInt,
-  CALLGUARD_ALERT_DEDUP_HOURS: z.coerce.number().positive(),
+  CALLGUARD_ALERT_DEDUP_HOURS: z.coerce.number().min(1 / 60, 'must be at least one minute (1/60 h)').max(24 * 365),
   CALLGUARD_NUMBER_HASH_SECRET: z.string(),
   REDIS_URL: z.union([z.literal(''), z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')]),
   CALLGUARD_SMPP_URL: z.union([z.literal(''), z.string().regex(/^s?smpp:\/\/[^/]+$/, 'must be smpp://host:port or ssmpp://host:port')]),
   CALLGUARD_SMPP_SYSTEM_ID: z.string().max(15, 'must be at most 15 characters (SMPP system_id)'),
   CALLGUARD_SMPP_PASSWORD: z.string().max(8, 'must be at most 8 characters (SMPP password)'),
   CALLGUARD_SMPP_SYSTEM_TYPE: z.string().max(12),
-  CALLGUARD_SMPP_ENQUIRE_LINK_MS: positiveInt,
-  CALLGUARD_ACS_CONNECTION_STRING: z.string(),
-  CALLGUARD_SMS_HTTP_URL: z.union([z.literal(''), z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')]),
+  CALLGUARD_SMPP_ENQUIRE_LINK_MS: positiveInt.min(1000, 'must be at least 1000 ms (it is in milliseconds)').max(2_147_483_647),
+  CALLGUARD_ACS_CONNECTION_STRING: z.union([z.literal(''), z.string().regex(/^endpoint=https?:\/\/[^;]+;accesskey=[^;]+;?$/i, 'must look like endpoint=https://….communication.azure.com/;accesskey=…')]),
+  CALLGUARD_SMS_HTTP_URL: z.union([
+    z.literal(''),
+    z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+      .refine((u) => !/^https?:\/\/[^/]*@/.test(u), 'must not carry credentials (user:password@); the request is signed with CALLGUARD_SMS_HTTP_SECRET'),
+  ]),
   CALLGUARD_SMS_HTTP_SECRET: z.string(),
   CALLGUARD_AUTH: z.enum(['on', 'off']),
   CALLGUARD_API_TOKENS: z.string().transform((s, ctx) => {
@@ -314,7 +325,7 @@ const schema = z.object({
   CALLGUARD_SUBSCRIBER_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a SIP header name'),
   CALLGUARD_NODE_ID: z.string(),
   CALLGUARD_LOG_LEVEL: logLevel,
-  CALLGUARD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0),
+  CALLGUARD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(2_147_483_647),
 });
 
 export interface Config {
@@ -561,6 +572,17 @@ function mediaAddress(configured: string, rtpHost: string): string {
   throw new ConfigError('CALLGUARD_MEDIA_ADDRESS', `must be set: RTP listens on ${chosen} and this machine has no non-loopback IPv4 address to announce in SDP`);
 }
 
+/** A URL as shown to people: scheme, host, port and path; never credentials or a query. */
+function redactUrl(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)([^?#]*)/i.exec(url);
+  if (!m) return url ? '(set)' : url;
+  const authority = m[2]!;
+  // The last '@' ends the credentials (a password may itself hold '@').
+  const at = authority.lastIndexOf('@');
+  const host = at >= 0 ? `(credentials)@${authority.slice(at + 1)}` : authority;
+  return `${m[1]}${host}${m[3]}${/[?#]/.test(url) ? '?(redacted)' : ''}`;
+}
+
 /**
  * The configuration as the ops API shows it to an admin: secrets replaced by whether they are set,
  * subscriber numbers masked, CIDRs as text.
@@ -571,17 +593,17 @@ export function redactedConfig(config: Config): unknown {
   return {
     ...config,
     subscribers: config.subscribers.map(mask),
-    redisUrl: config.redisUrl.replace(/\/\/[^@/]*@/, '//(credentials)@'),
+    redisUrl: redactUrl(config.redisUrl),
     auth: { enabled: config.auth.enabled, tokens: config.auth.tokens.map((t) => ({ role: t.role, token: '(set)' })) },
     alerts: {
       ...config.alerts,
       numberHashSecret: set(config.alerts.numberHashSecret),
-      smpp: { ...config.alerts.smpp, password: set(config.alerts.smpp.password) },
+      smpp: { ...config.alerts.smpp, url: redactUrl(config.alerts.smpp.url), password: set(config.alerts.smpp.password) },
       acs: { connectionString: set(config.alerts.acs.connectionString) },
-      http: { ...config.alerts.http, secret: set(config.alerts.http.secret) },
+      http: { url: redactUrl(config.alerts.http.url), secret: set(config.alerts.http.secret) },
     },
     sip: { ...config.sip, srcAllow: config.sip.srcAllow.map((c) => c.text), drachtio: { ...config.sip.drachtio, secret: set(config.sip.drachtio.secret) } },
-    analysis: { ...config.analysis, azureOpenAI: { ...config.analysis.azureOpenAI, key: set(config.analysis.azureOpenAI.key) } },
-    speech: { ...config.speech, azure: { ...config.speech.azure, key: set(config.speech.azure.key) } },
+    analysis: { ...config.analysis, azureOpenAI: { ...config.analysis.azureOpenAI, endpoint: redactUrl(config.analysis.azureOpenAI.endpoint), key: set(config.analysis.azureOpenAI.key) } },
+    speech: { ...config.speech, azure: { ...config.speech.azure, endpoint: redactUrl(config.speech.azure.endpoint), key: set(config.speech.azure.key) } },
   };
 }

@@ -114,6 +114,12 @@ interface LiveCall {
   ended: boolean;
   offer: OfferedSdp;
   metadata?: RecordingMetadata;
+  /**
+   * The recording this call belongs to (alert dedup, failover state), fixed at the INVITE; plus any
+   * other key later metadata gave it (an SRC may send the group id only in an UPDATE), under which the
+   * recording state is stored too so a failover by either key resumes it.
+   */
+  recordingKeys: string[];
   answer: string;
   answerVersion: number;
   answerSessionId: string;
@@ -284,10 +290,16 @@ export class Engine implements RecordingSessionHandler {
 
     const event: Extract<CallEvent, { type: 'sip.reoffer' }> = { type: 'sip.reoffer', at, timer: timer ?? null };
     if (metadata || metadataError) {
-      if (metadata) call.metadata = call.metadata && metadata.dataMode === 'partial' ? mergeMetadata(call.metadata, metadata) : metadata;
+      if (metadata) {
+        call.metadata = call.metadata && metadata.dataMode === 'partial' ? mergeMetadata(call.metadata, metadata) : metadata;
+        const key = recordingKeyOf(call.metadata, call.session.callId);
+        if (!call.recordingKeys.includes(key)) call.recordingKeys.push(key);
+      }
       event.metadata = revision(at, metadata ?? call.metadata, metadataError !== undefined);
       if (metadata) {
         const roles = await this.resolveRoles(call.session, call.metadata);
+        // The call may have ended (BYE, CANCEL, media timeout) while the store answered.
+        if (call.ended) return REJECT(481, 'Call/Transaction Does Not Exist');
         // The protected subscriber never changes mid-call; the other roles follow the metadata.
         const subscriber = call.actor.getSnapshot().context.subscriber;
         event.participants = roles.participants.map((p) =>
@@ -300,6 +312,14 @@ export class Engine implements RecordingSessionHandler {
       try {
         const version = call.answerVersion + 1;
         call.answer = await this.allocateAndAnswer(call.session, sdp, call.media, call.answerSessionId, version, this.plans.get(call.answerSessionId));
+        if (call.ended) {
+          // Ended while binding: releaseMedia already ran, so what was just bound is ours to close.
+          const eps = [...call.media.values()];
+          call.media.clear();
+          this.plans.delete(call.answerSessionId);
+          await closeAll(eps);
+          return REJECT(481, 'Call/Transaction Does Not Exist');
+        }
         this.wireMedia(call);
         call.answerVersion = version;
         call.offer = sdp;
@@ -378,13 +398,21 @@ export class Engine implements RecordingSessionHandler {
     }
   }
 
-  /** What another node needs to carry this recording on: risk and alert, no numbers, no content. */
-  recordingStateOf(callId: string): RecordingState | undefined {
+  /**
+   * What another node needs to carry this recording on (risk and alert, no numbers, no content), once
+   * per key the recording is known by.
+   */
+  recordingStatesOf(callId: string): RecordingState[] {
     const call = this.byId.get(callId);
-    if (!call) return undefined;
+    if (!call) return [];
+    const state = this.recordingStateOf(call);
+    return call.recordingKeys.map((recording) => ({ ...state, recording }));
+  }
+
+  private recordingStateOf(call: LiveCall): RecordingState {
     const c = call.actor.getSnapshot().context;
     return {
-      recording: recordingKeyOf(call.metadata, call.session.callId),
+      recording: call.recordingKeys[0]!,
       risk: { ...c.risk, tactics: [...c.risk.tactics] },
       ...(c.alert ? { alert: { ...c.alert, tactics: [...c.alert.tactics] } } : {}),
       alertAnnounced: c.alertAnnounced,
@@ -502,7 +530,7 @@ export class Engine implements RecordingSessionHandler {
       startedAt: session.receivedAt,
       mediaTimeoutMs: this.deps.config.media?.timeoutMs ?? 60_000,
       transcriptLimits: this.deps.config.speech?.transcript ?? { windowMs: 120_000, maxUtterances: 50 },
-      ...(restored ? { restored: restoredInput(restored) } : {}),
+      ...(restored && restoredInput(restored) ? { restored: restoredInput(restored)! } : {}),
     };
     if (restored) {
       this.log.info({ callId: id, recordingLevel: restored.risk.level, alerted: restored.alertAnnounced, from: restored.node }, 'recording resumed from another node');
@@ -525,7 +553,12 @@ export class Engine implements RecordingSessionHandler {
                   .finally(() => {
                     const ms = performance.now() - t0;
                     this.analysisTimes.push(ms);
-                    this.onAnalysis?.(ms, ok);
+                    try {
+                      this.onAnalysis?.(ms, ok);
+                    } catch (err) {
+                      // A metrics hook must not cost the call its analysis.
+                      this.log.warn({ err }, 'analysis hook failed');
+                    }
                   });
               }),
             },
@@ -536,7 +569,7 @@ export class Engine implements RecordingSessionHandler {
           const alert: EngineAlert = {
             callId: id,
             subscriber: input.subscriber,
-            recording: recordingKeyOf({ groupId: input.groupId, sessionId: input.recordingSessionId }, input.sipCallId),
+            recording: call.recordingKeys[0]!,
             ...(callerOf(input) ? { caller: callerOf(input) } : {}),
             raisedAt: this.now(),
             ...params.alert,
@@ -577,7 +610,7 @@ export class Engine implements RecordingSessionHandler {
           const peak = higherRisk(peakRisk, context.risk.level);
           this.riskReached[peak] = (this.riskReached[peak] ?? 0) + 1;
           this.log.info({ callId: id, reason: context.endReason }, 'recording ended');
-          this.emitCallEvent({ type: 'ended', callId: id, reason, recording: recordingKeyOf(metadata, session.callId) });
+          this.emitCallEvent({ type: 'ended', callId: id, reason, recording: call.recordingKeys[0]! });
         },
       },
     });
@@ -592,6 +625,7 @@ export class Engine implements RecordingSessionHandler {
       ended: false,
       offer: sdp,
       metadata,
+      recordingKeys: [recordingKeyOf(metadata, session.callId)],
       answer,
       answerVersion: 1,
       answerSessionId,
@@ -608,15 +642,17 @@ export class Engine implements RecordingSessionHandler {
       peakRisk = higherRisk(peakRisk, snap.context.risk.level);
     });
     // What the registry and the dashboard show changes rarely; media statistics every second do not count.
-    let shown = '';
+    const shownOf = (snap: ReturnType<CallActor['getSnapshot']>): string => {
+      const c = snap.context;
+      return JSON.stringify([snap.value, c.risk.level, c.risk.alerted, c.risk.category, c.streams.map((st) => [st.index, st.held, st.codec]), c.speech.status, call.recordingKeys.length]);
+    };
+    let shown = shownOf(actor.getSnapshot());
     actor.subscribe((snap) => {
       if (snap.status !== 'active') return;
-      const c = snap.context;
-      const now = JSON.stringify([snap.value, c.risk.level, c.risk.alerted, c.risk.category, c.streams.map((st) => [st.index, st.held, st.codec]), c.speech.status]);
+      const now = shownOf(snap);
       if (now === shown) return;
-      const first = shown === '';
       shown = now;
-      if (!first) this.emitCallEvent({ type: 'updated', callId: id });
+      this.emitCallEvent({ type: 'updated', callId: id });
     });
     return call;
   }
@@ -870,8 +906,22 @@ export function recordingKeyOf(metadata: { groupId?: string | undefined; session
   return metadata?.groupId ?? metadata?.sessionId ?? sipCallId;
 }
 
-/** A stored recording state as the actor's input (tactics re-checked: the store is outside our process). */
-function restoredInput(r: RecordingState): NonNullable<CallInput['restored']> {
+/**
+ * A stored recording state as the actor's input, or undefined when it is not one: the store is outside
+ * our process, and a bad record must cost the call its history, not the call.
+ */
+function restoredInput(r: RecordingState): NonNullable<CallInput['restored']> | undefined {
+  const risk = r.risk as Partial<RecordingState['risk']> | undefined;
+  const ok =
+    risk !== undefined &&
+    (RISK_LEVELS as readonly unknown[]).includes(risk.level) &&
+    [risk.score, risk.peakScore, risk.lowerStreak, risk.analyses].every((n) => typeof n === 'number' && Number.isFinite(n)) &&
+    typeof risk.alerted === 'boolean' &&
+    typeof risk.category === 'string' &&
+    Array.isArray(risk.tactics) &&
+    typeof r.alertAnnounced === 'boolean' &&
+    (r.alert === undefined || (typeof r.alert === 'object' && Array.isArray(r.alert.tactics) && typeof r.alert.explanation === 'string'));
+  if (!ok) return undefined;
   const tactics = (xs: readonly string[]): Tactic[] => xs.filter((t): t is Tactic => (TACTIC_ORDER as readonly string[]).includes(t));
   return {
     risk: { ...r.risk, tactics: tactics(r.risk.tactics) },

@@ -21,8 +21,19 @@ export interface LogOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/**
+ * Errors as logged: pino's standard serializer minus what client libraries attach that holds data —
+ * ioredis puts the failed command with its arguments on the error (AUTH passwords, keys naming
+ * subscribers), fetch and others may carry request options.
+ */
+function errSerializer(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  for (const k of ['command', 'args', 'options', 'config', 'request', 'previousErrors']) delete out[k];
+  return out;
+}
+
 export function createLogger(opts: LogOptions = {}): Logger {
-  const options = { level: opts.level ?? 'info', base: { svc: 'callguard' } };
+  const options = { level: opts.level ?? 'info', base: { svc: 'callguard' }, serializers: { err: errSerializer } };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 

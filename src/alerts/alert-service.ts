@@ -68,7 +68,8 @@ export class AlertService {
       dedupKey: dedupKeyOf(alert.subscriber, alert.recording),
       callId: alert.callId,
       subscriber: alert.subscriber,
-      ...(alert.caller ? { caller: alert.caller } : {}),
+      // Masked before it is queued: the text shows it masked anyway, and BullMQ keeps job data in Redis.
+      ...(alert.caller ? { caller: maskNumber(alert.caller) } : {}),
       locale: subscriber?.locale ?? this.options.defaultLocale,
       level: alert.level,
       score: alert.score,

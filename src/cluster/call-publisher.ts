@@ -31,6 +31,8 @@ export class CallPublisher {
   /** Last persisted (risk level, alerted) per call, so recording state is written on change only. */
   private readonly lastRisk = new Map<string, string>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The tail of each live call's event chain. */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: CallPublisherOptions) {
     this.log = opts.logger.child({ mod: 'cluster' });
@@ -60,7 +62,25 @@ export class CallPublisher {
     this.inflight.add(q);
   }
 
-  private async onCallEvent(e: EngineCallEvent): Promise<void> {
+  /**
+   * One chain per call: a call's events are written and published in the order they happened, so an
+   * update still being written cannot be published after the call's end.
+   */
+  private onCallEvent(e: EngineCallEvent): Promise<void> {
+    const prev = this.chains.get(e.callId) ?? Promise.resolve();
+    const next = prev.then(() => this.apply(e), () => this.apply(e));
+    if (e.type === 'ended') {
+      const done = next.finally(() => {
+        if (this.chains.get(e.callId) === done) this.chains.delete(e.callId);
+      });
+      this.chains.set(e.callId, done);
+      return done;
+    }
+    this.chains.set(e.callId, next);
+    return next;
+  }
+
+  private async apply(e: EngineCallEvent): Promise<void> {
     const { store, nodeId } = this.opts;
     if (e.type === 'ended') {
       this.lastRisk.delete(e.callId);
@@ -74,18 +94,19 @@ export class CallPublisher {
     await store.publish({ type: e.type === 'started' ? 'call.started' : 'call.updated', node: nodeId, at: this.now(), call: record });
   }
 
-  /** Writes the recording state when the risk level or the alerted flag changed. */
+  /** Writes the recording state (under every key the recording is known by) when the risk, the alerted flag or the keys changed. */
   private async persistRisk(callId: string): Promise<void> {
-    const state = this.opts.engine.recordingStateOf(callId);
-    if (!state) return;
-    const sig = `${state.risk.level}|${state.alertAnnounced}`;
+    const states = this.opts.engine.recordingStatesOf(callId);
+    const first = states[0];
+    if (!first) return;
+    const sig = `${first.risk.level}|${first.alertAnnounced}|${states.length}`;
     if (this.lastRisk.get(callId) === sig) return;
     // The first write of a call with no risk yet is skipped: there is nothing to carry over.
-    if (!this.lastRisk.has(callId) && state.risk.level === 'none' && !state.alertAnnounced) {
+    if (!this.lastRisk.has(callId) && first.risk.level === 'none' && !first.alertAnnounced) {
       this.lastRisk.set(callId, sig);
       return;
     }
-    await this.opts.store.putRecording(state, this.opts.recordingTtlMs);
+    await Promise.all(states.map((st) => this.opts.store.putRecording(st, this.opts.recordingTtlMs)));
     this.lastRisk.set(callId, sig);
   }
 

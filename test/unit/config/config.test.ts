@@ -59,6 +59,12 @@ describe('config', () => {
     ['CALLGUARD_ALERT_MAX_PER_HOUR', '0'],
     ['CALLGUARD_SMPP_URL', 'http://smsc:2775'],
     ['REDIS_URL', 'localhost:6379'],
+    ['CALLGUARD_ALERT_DEDUP_HOURS', '0.0000001'],
+    ['CALLGUARD_SMPP_ENQUIRE_LINK_MS', '30'],
+    ['CALLGUARD_SMPP_ENQUIRE_LINK_MS', '3000000000'],
+    ['CALLGUARD_SHUTDOWN_GRACE_MS', '3000000000'],
+    ['CALLGUARD_SMS_HTTP_URL', 'https://gw:Sup3rSecret@hook.example/sms'],
+    ['CALLGUARD_ACS_CONNECTION_STRING', 'accesskey=S3CRET;endpoint=https://x.communication.azure.com/'],
   ])('rejects %s=%s naming the key', (key, value) => {
     let err: unknown;
     try {

@@ -11,7 +11,8 @@ function build() {
     CALLGUARD_SUBSCRIBERS: '+12125550123',
     CALLGUARD_SMPP_PASSWORD: 'pw-123',
     CALLGUARD_API_TOKENS: 'admin:an-admin-token-0123456789',
-    REDIS_URL: 'redis://:hunter2@redis.example:6379/0',
+    REDIS_URL: 'redis://default:hunter2@pw@redis.example:6379/0',
+    CALLGUARD_SMS_HTTP_URL: 'https://hook.example/sms?token=tok3n-in-query',
   });
   const app = buildOpsServer({
     calls: { listCalls: () => [], getCall: () => undefined },
@@ -76,7 +77,8 @@ describe('admin routes', () => {
     expect(nodes.heartbeatMs).toBe(1000);
     const cfg = await app.inject({ method: 'GET', url: '/v1/config' });
     expect(cfg.statusCode).toBe(200);
-    for (const secret of ['hunter2', 'pw-123', 'an-admin-token', '2125550123']) expect(cfg.body).not.toContain(secret);
+    for (const secret of ['hunter2', 'pw@redis', 'tok3n-in-query', 'pw-123', 'an-admin-token', '2125550123']) expect(cfg.body).not.toContain(secret);
+    expect(cfg.json()).toMatchObject({ redisUrl: 'redis://(credentials)@redis.example:6379/0', alerts: { http: { url: 'https://hook.example/sms?(redacted)' } } });
     expect(cfg.json()).toMatchObject({ alerts: { smpp: { password: '(set)' } }, auth: { tokens: [{ role: 'admin', token: '(set)' }] } });
   });
 });

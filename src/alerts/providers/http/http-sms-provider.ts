@@ -123,5 +123,6 @@ async function readId(res: Response): Promise<string | undefined> {
 function networkReason(err: unknown): string {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (typeof cause?.code === 'string') return cause.code;
-  return err instanceof Error ? err.message : 'unknown error';
+  // Never the message: fetch quotes the whole URL in it, and the URL may hold a token.
+  return err instanceof Error && err.name !== 'Error' ? err.name : 'fetch failed';
 }
