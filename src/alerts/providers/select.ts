@@ -18,7 +18,7 @@ import { SmppSmsProvider, type SmppSmsProviderOptions } from './smpp/index.js';
 export type SmsProviderKind = SmsProvider['name'];
 
 export interface SmsProviderSettings {
-  /** url (smpp://host:2775), systemId, password, systemType?, sourceTon?/sourceNpi?, enquireLinkMs (30000), submitTimeoutMs (10000), reconnectMs (1000), reconnectMaxMs (30000), windowSize (10), closeTimeoutMs (2000). */
+  /** url (smpp://host:2775), systemId, password, systemType?, sourceTon?/sourceNpi?, connectTimeoutMs (5000), enquireLinkMs (30000), submitTimeoutMs (10000), reconnectMs (1000), reconnectMaxMs (30000), windowSize (10), closeTimeoutMs (2000). */
   smpp?: Omit<SmppSmsProviderOptions, 'logger'>;
   /** connectionString, or endpoint + key; from?; timeoutMs (10000); maxRetries (0); allowInsecureConnection? */
   acs?: Omit<AcsSmsProviderOptions, 'logger'>;

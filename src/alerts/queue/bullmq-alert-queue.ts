@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from '../../log.js';
+import { maskNumber, type Logger } from '../../log.js';
 import type { AlertJob, AlertQueue, AlertQueueStats, AlertRecord, AlertStatus, DeliveryReceipt, EnqueueResult } from '../types.js';
 import { runAlertAttempt, type AlertProcessorDeps } from './alert-processor.js';
 import { backoffDelay, maskDigits, toRecordBase } from './alert-record.js';
@@ -129,8 +129,41 @@ export class BullmqAlertQueue implements AlertQueue {
         await this.store.abandon(job.id, job.dedupKey, 'enqueue-failed').catch(() => undefined);
         throw err;
       }
+    } else if (result.id !== job.id) {
+      await this.requeueOrphan(result.id, job);
     }
     return result;
+  }
+
+  /**
+   * A duplicate of an alert that is still 'queued' with no BullMQ job: the node that admitted it died
+   * (or lost the reply) before queue.add. Add its job now, under its own id, so it is not queued
+   * forever. The record is masked, so the number comes from this job, whose dedup key (subscriber,
+   * group) matched; every other field is the existing alert's. If that node's add lands after all,
+   * BullMQ ignores a jobId it already has, and the send claim keeps it to one SMS either way.
+   */
+  private async requeueOrphan(id: string, job: AlertJob): Promise<void> {
+    const rec = await this.store.get(id);
+    if (rec?.status !== 'queued' || rec.subscriber !== maskNumber(job.subscriber)) return;
+    if (await this.queue.getJob(id)) return;
+    const data: AlertJob = {
+      id,
+      dedupKey: job.dedupKey,
+      callId: rec.callId,
+      subscriber: job.subscriber,
+      // Only ever shown masked, so the record's masked copy serves.
+      ...(rec.caller ? { caller: rec.caller } : {}),
+      locale: rec.locale,
+      level: rec.level,
+      score: rec.score,
+      category: rec.category,
+      tactics: [...rec.tactics],
+      explanation: rec.explanation,
+      nodeId: rec.nodeId,
+      raisedAt: rec.raisedAt,
+    };
+    await this.queue.add('alert', data, { jobId: id });
+    this.logger.warn({ alertId: id }, 'queued alert had no job (its enqueue was cut short); job added');
   }
 
   get(id: string): Promise<AlertRecord | undefined> {

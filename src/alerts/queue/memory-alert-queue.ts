@@ -57,7 +57,10 @@ export class MemoryAlertQueue implements AlertQueue {
 
   async enqueue(job: AlertJob): Promise<EnqueueResult> {
     if (this.closed) throw new AlertQueueError('ALERT_QUEUE_CLOSED', 'alert queue is closing');
+    // The same id again is idempotent: the first enqueue already kept and scheduled it.
+    const known = (await this.store.get(job.id)) !== undefined;
     const result = await this.store.admit(toRecordBase(job), job, this.limits);
+    if (known) return result;
     // Rate-limited alerts keep their payload too, so that retry() can still send them.
     if (result.accepted || result.reason === 'rate-limited') this.store.keepPayload(job);
     if (result.accepted) this.schedule(job.id, 0);

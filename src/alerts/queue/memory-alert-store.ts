@@ -70,9 +70,15 @@ export class MemoryAlertStore implements AlertStore {
   async admit(base: AlertRecordBase, keys: AdmitKeys, limits: AdmitLimits): Promise<EnqueueResult> {
     const now = this.now();
     this.expire(now);
+    // The same id again is idempotent (as in the Redis store): it answers what the first admit did.
+    const prior = this.live(base.id, now);
+    if (prior && !(prior.status === 'dead' && prior.lastError === 'enqueue-failed')) {
+      if (prior.status === 'dead' && prior.lastError === 'rate-limited') return { accepted: false, reason: 'rate-limited', id: base.id };
+      return { accepted: true, id: base.id };
+    }
     const dk = dedupHash(keys.dedupKey);
     const existing = this.dedup.get(dk);
-    if (existing && existing.expiresAt > now) {
+    if (existing && existing.expiresAt > now && existing.id !== base.id) {
       this.counters.duplicates++;
       return { accepted: false, reason: 'duplicate', id: existing.id };
     }
@@ -83,6 +89,8 @@ export class MemoryAlertStore implements AlertStore {
     // Only alerts that may be sent count toward the hour.
     if (!limited) window.push({ id: base.id, at: now });
     this.rate.set(sk, window);
+    // Re-inserted at the end (an abandoned record admitted afresh): the map stays in creation order.
+    this.records.delete(base.id);
     this.records.set(base.id, {
       base,
       status: limited ? 'dead' : 'queued',

@@ -67,9 +67,20 @@ end
 
 const SCRIPTS = {
   // KEYS[9] idx:all, KEYS[10] dedup, KEYS[11] rate; ARGV[4] base JSON, [5] dedupTtl, [6] maxPerHour, [7] window.
+  // The same id again is idempotent, not a duplicate of itself: ioredis re-sends a script whose reply
+  // was lost to a reconnect, and a caller may retry an enqueue that failed after the admit ran. It
+  // answers what the first admit answered, so the caller (re)adds the BullMQ job under the same id.
   callguardAlertAdmit: `
+local prior = redis.call('HGET', KEYS[1], 'status')
+if prior then
+  local lastError = redis.call('HGET', KEYS[1], 'lastError')
+  if prior == 'dead' and lastError == 'rate-limited' then return {'rate-limited', id} end
+  if prior ~= 'dead' or lastError ~= 'enqueue-failed' then return {'accepted', id} end
+  -- abandoned because its job could not be queued (dedup key released): admit it afresh
+  redis.call('DEL', KEYS[1])
+end
 local existing = redis.call('GET', KEYS[10])
-if existing then
+if existing and existing ~= id then
   count('duplicates')
   return {'duplicate', existing}
 end

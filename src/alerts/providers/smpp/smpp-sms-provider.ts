@@ -1,9 +1,11 @@
 /**
  * SmsProvider over SMPP 3.4 to the operator's SMSC, using the `smpp` package's client session.
  *
- * Link: one bind_transceiver session (submits out; receipts and subscriber replies in). An
- * enquire_link goes out every `enquireLinkMs`; one left unanswered until the next tick drops the
- * session. Any drop or bind failure reconnects after `reconnectMs`, doubling up to `reconnectMaxMs`
+ * Link: one bind_transceiver session (submits out; receipts and subscriber replies in). A TCP (and
+ * TLS) connect not up within `connectTimeoutMs` is abandoned — a firewall that drops SYNs would
+ * otherwise hold it for the kernel's ~2 min of retries. An enquire_link goes out every
+ * `enquireLinkMs`; one left unanswered until the next tick drops the session. Any drop, connect
+ * timeout or bind failure reconnects after `reconnectMs`, doubling up to `reconnectMaxMs`
  * (±20 % jitter so a fleet does not reconnect in lockstep), reset by a successful bind.
  *
  * Send: while unbound, `send` fails at once with a retryable SmsError (code SMPP_NOT_BOUND) — the
@@ -41,6 +43,8 @@ export interface SmppSmsProviderOptions {
   /** Override the source TON/NPI derived from `from` (alphanumeric 5/0, +E.164 1/1, digits 0/1). */
   sourceTon?: number;
   sourceNpi?: number;
+  /** Wait for the TCP connect (and TLS handshake) before dropping the attempt and backing off. Default 5000. */
+  connectTimeoutMs?: number;
   /** enquire_link period. Default 30 000. */
   enquireLinkMs?: number;
   /** Wait for a submit_sm_resp (and for bind_transceiver_resp). Default 10 000. */
@@ -92,6 +96,7 @@ export class SmppSmsProvider implements SmsProvider {
   private readonly log: Logger;
   private readonly url: string;
   private readonly tls: boolean;
+  private readonly connectTimeoutMs: number;
   private readonly enquireLinkMs: number;
   private readonly submitTimeoutMs: number;
   private readonly reconnectMs: number;
@@ -110,6 +115,7 @@ export class SmppSmsProvider implements SmsProvider {
   private attempt = 0;
   private concatRef = randomInt(256);
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
   private bindTimer: NodeJS.Timeout | undefined;
   private enquireTimer: NodeJS.Timeout | undefined;
   private startPromise: Promise<void> | undefined;
@@ -127,6 +133,7 @@ export class SmppSmsProvider implements SmsProvider {
     if (!opts.systemId) throw new Error('smpp: systemId is required');
     this.url = opts.url;
     this.tls = parsed.protocol === 'ssmpp:';
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
     this.enquireLinkMs = opts.enquireLinkMs ?? 30_000;
     this.submitTimeoutMs = opts.submitTimeoutMs ?? 10_000;
     this.reconnectMs = opts.reconnectMs ?? 1000;
@@ -141,7 +148,10 @@ export class SmppSmsProvider implements SmsProvider {
     return this.state === 'bound';
   }
 
-  /** Resolves once bound, or once the first attempt has failed and reconnecting has begun. */
+  /**
+   * Resolves once bound, or once the first attempt has failed and reconnecting has begun — at the
+   * latest after about connectTimeoutMs + submitTimeoutMs (connect, then bind) when the SMSC is unreachable.
+   */
   start(): Promise<void> {
     if (this.startPromise) return this.startPromise;
     if (this.state !== 'idle') return Promise.resolve();
@@ -213,7 +223,19 @@ export class SmppSmsProvider implements SmsProvider {
     this.state = 'connecting';
     const session = smpp.connect({ url: this.url });
     this.session = session;
-    session.on(this.tls ? 'secureConnect' : 'connect', () => this.bind(session));
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = undefined;
+      if (session !== this.session || this.state !== 'connecting') return;
+      this.log.warn({ timeoutMs: this.connectTimeoutMs }, 'smpp connect timed out');
+      // 'close' follows, and with it the usual back-off and reconnect.
+      session.destroy();
+    }, this.connectTimeoutMs);
+    session.on(this.tls ? 'secureConnect' : 'connect', () => {
+      if (session !== this.session) return;
+      clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+      this.bind(session);
+    });
     session.on('error', (err: Error) => {
       this.log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'smpp session error');
       // The package stops reading after a PDU parse error; only a fresh session recovers.
@@ -305,6 +327,8 @@ export class SmppSmsProvider implements SmsProvider {
   }
 
   private clearLinkTimers(): void {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     clearTimeout(this.bindTimer);
     clearInterval(this.enquireTimer);
     this.bindTimer = undefined;

@@ -3,8 +3,9 @@
  * over TCP on 127.0.0.1. Reconnect and enquire_link timings are shrunk through options; every wait is a
  * generous hang guard, never a speed assertion.
  */
+import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SmppSmsProvider, type SmppSmsProviderOptions } from '../../../../src/alerts/providers/smpp/index.js';
 import { SmsError, type DeliveryReceipt, type InboundSms, type SmsMessage } from '../../../../src/alerts/types.js';
 import { createLogger } from '../../../../src/log.js';
@@ -41,6 +42,28 @@ async function rejection(p: Promise<unknown>): Promise<SmsError> {
   );
   expect(err).toBeInstanceOf(SmsError);
   return err as SmsError;
+}
+
+/** Hang guard, not a speed assertion: `p` must settle at all (a connect with no timeout takes ~2 min). */
+async function settles<T>(p: Promise<T>, what: string, guardMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${guardMs} ms`)), guardMs);
+  });
+  try {
+    return await Promise.race([p, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function lineSink(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
 }
 
 function waitUntil(predicate: () => boolean, what: string): Promise<void> {
@@ -324,6 +347,44 @@ describe('link management', () => {
     expect(p.bound).toBe(false);
     await smsc.start(port);
     await waitUntil(() => p.bound, 'bind once the SMSC is up');
+  });
+
+  it('connectTimeoutMs: a TCP connect that never completes is dropped; start() settles and the provider retries', async () => {
+    // A firewall that drops SYNs, without the network: net.connect hands back a socket that never connects.
+    const connects = vi.spyOn(net, 'connect').mockImplementation(() => new net.Socket());
+    try {
+      const lines: string[] = [];
+      const p = await settles(connect({ connectTimeoutMs: 100, logger: createLogger({ destination: lineSink(lines) }) }), 'start()');
+      expect(p.bound).toBe(false);
+      await waitUntil(() => connects.mock.calls.length >= 3, 'repeated connect attempts');
+      expect(lines.join('')).toContain('smpp connect timed out');
+      expect(await rejection(p.send(msg('hello')))).toMatchObject({ retryable: true, code: 'SMPP_NOT_BOUND' });
+    } finally {
+      connects.mockRestore();
+    }
+  });
+
+  it('connectTimeoutMs: a TLS handshake that never completes is dropped; start() settles and the provider retries', async () => {
+    // A local listener that accepts and then says nothing: 'secureConnect' never comes.
+    const sockets = new Set<net.Socket>();
+    let connections = 0;
+    const silent = net.createServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const p = await settles(connect({ url: `ssmpp://127.0.0.1:${port}`, connectTimeoutMs: 100 }), 'start()');
+      expect(p.bound).toBe(false);
+      await waitUntil(() => connections >= 3, 'repeated connect attempts');
+    } finally {
+      await provider?.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('close() unbinds gracefully, is idempotent, and later sends fail', async () => {

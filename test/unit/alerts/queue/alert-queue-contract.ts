@@ -66,6 +66,23 @@ export function describeAlertQueueContract(name: string, harness: () => Contract
       expect((await q.stats()).duplicates).toBe(1);
     });
 
+    it('enqueueing the same job id twice is accepted once and sends once', async () => {
+      // A re-sent enqueue (a reply lost to a reconnect, or a caller's retry) must not be a duplicate of itself.
+      const s = recordingSender();
+      const q = await env().node({ sender: s.sender, ...FAST });
+      const job = makeJob();
+      expect(await q.enqueue(job)).toEqual({ accepted: true, id: job.id });
+      expect(await q.enqueue({ ...job })).toEqual({ accepted: true, id: job.id });
+      await waitForStatus(q, job.id, 'sent');
+      // Again once it is sent: still the same alert, not sent again.
+      expect(await q.enqueue({ ...job })).toEqual({ accepted: true, id: job.id });
+      await sleep(300);
+      expect(s.calls).toEqual([job.id]);
+      expect(s.totalSent()).toBe(1);
+      expect(await q.get(job.id)).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(await q.stats()).toMatchObject({ queued: 0, sending: 0, sent: 1, duplicates: 0 });
+    });
+
     it('two nodes enqueueing the same dedup key at once send exactly once', async () => {
       const s = recordingSender();
       const e = env();
