@@ -169,6 +169,8 @@ export class FakeDrachtioServer {
   private readyWaiters: Array<{ count: number; resolve: () => void }> = [];
   private routed = false;
   private readonly outbox = new Map<net.Socket, Buffer[]>();
+  /** dropBeforeAcknowledging(): the status whose next response from the application cuts the connection. */
+  private dropOnResponse: number | null = null;
 
   private constructor(private readonly opts: FakeDrachtioOptions) {
     this.server = net.createServer((socket) => this.onConnection(socket));
@@ -217,6 +219,14 @@ export class FakeDrachtioServer {
     this.app?.destroy();
     this.app = null;
     this.routed = false;
+  }
+
+  /**
+   * The next response with this status the application sends goes out on the network, but the
+   * connection drops before drachtio-server acknowledges it (drachtio-srf never hears back).
+   */
+  dropBeforeAcknowledging(status: number): void {
+    this.dropOnResponse = status;
   }
 
   /** Stops accepting connections (a later start on the same port brings it back). */
@@ -409,6 +419,11 @@ export class FakeDrachtioServer {
       // The acknowledgement names the dialog (for a 2xx to a new INVITE: the one just made).
       const dlg = tx.dialogId;
       this.toNetwork(out);
+      if (this.dropOnResponse === msg.status) {
+        this.dropOnResponse = null;
+        this.dropConnection();
+        return;
+      }
       ok(out, txnId, dlg);
       return;
     }

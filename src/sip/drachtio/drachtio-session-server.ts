@@ -49,8 +49,10 @@ export interface DrachtioSessionServerOptions {
   /** Live sessions from one source IP; beyond this new INVITEs get 486 (default 2000). */
   maxCallsPerSource?: number;
   /**
-   * SRC allow-list (CALLGUARD_SRC_ALLOW): recording INVITEs from other addresses get 403. In-dialog
-   * requests reach us only on dialogs drachtio-server already matched to an allowed INVITE.
+   * SRC allow-list (CALLGUARD_SRC_ALLOW): recording INVITEs and in-dialog re-INVITEs and UPDATEs
+   * from other addresses get 403 (drachtio-server matches a dialog by Call-ID and tags, whatever
+   * address the request comes from). An in-dialog BYE cannot be refused: drachtio-srf's Dialog
+   * answers it with 200 itself before it tells us (the 'destroy' event).
    */
   allowSource?: (address: string) => boolean;
   /** Server header value on our responses. */
@@ -105,6 +107,8 @@ interface Session {
   dialog: SrfDialog | null;
   /** createUAS in flight: settles once the 200 went out (or could not). */
   answering: Promise<void> | null;
+  /** While createUAS is in flight: settles it as failed (the connection carrying it was lost). */
+  failAnswer: ((err: Error) => void) | null;
   /** Our Contact for 2xx responses (undefined: drachtio-server's own). */
   contact: string | undefined;
   timer: SessionTimer | undefined;
@@ -291,11 +295,26 @@ export class DrachtioSessionServer implements RecordingSessionServer {
   }
 
   private onConnectionClosed(): void {
+    this.failPendingAnswers();
     if (!this.connected) return;
     this.connected = false;
     if (this.state === 'closing' || this.state === 'closed') return;
     // Dialogs live on in drachtio-server; they carry on here once drachtio-srf has reconnected.
     this.log.warn({ host: this.opts.host, port: this.opts.port, sessions: this.sessions.size }, 'drachtio connection lost; reconnecting');
+  }
+
+  /**
+   * drachtio-agent drops the callbacks pending on a lost connection (_onClose): a createUAS whose
+   * 200 was written but not yet acknowledged by drachtio-server would never settle, leaving its
+   * session 'answering' (and counted against its source) for ever. We cannot tell whether the 200
+   * reached the SRC, and the dialog, if drachtio-server made one, is not ours to reach any more
+   * (drachtio-srf has no Dialog for it): end those sessions as transport errors.
+   */
+  private failPendingAnswers(): void {
+    const pending = [...this.sessions.values()].filter((s) => s.phase === 'answering' && s.failAnswer);
+    if (pending.length === 0) return;
+    this.log.warn({ sessions: pending.length }, 'drachtio connection lost while answering: sessions ended');
+    for (const s of pending) s.failAnswer?.(new Error('drachtio connection lost before the 200 was acknowledged'));
   }
 
   private settleFirstConnect(err: Error | null): void {
@@ -372,7 +391,7 @@ export class DrachtioSessionServer implements RecordingSessionServer {
 
   private handleInvite(req: SrfRequest, res: SrfResponse): void {
     const handler = this.handler;
-    if (this.opts.allowSource && !this.opts.allowSource(req.source_address)) {
+    if (!this.sourceAllowed(req)) {
       this.rejected['source-not-allowed']++;
       this.respond(res, 403);
       return;
@@ -439,6 +458,7 @@ export class DrachtioSessionServer implements RecordingSessionServer {
       phase: 'offering',
       dialog: null,
       answering: null,
+      failAnswer: null,
       contact: srsContact(req.protocol, req.receivedOn, this.hostports),
       timer: decision.kind === 'timer' ? decision.timer : undefined,
       canUpdate,
@@ -489,9 +509,10 @@ export class DrachtioSessionServer implements RecordingSessionServer {
       let settled = false;
       // Listeners go on the dialog inside this callback: an ACK and BYE read together with the
       // 200's acknowledgement are dispatched right after it, synchronously.
-      srf.createUAS(s.req, s.res, { localSdp: answer.sdp, headers }, (err, dialog) => {
+      const settle = (err: unknown, dialog?: SrfDialog): void => {
         if (settled) return;
         settled = true;
+        s.failAnswer = null;
         try {
           if (!err && dialog) this.onDialog(s, dialog, decision);
           else this.onAnswerFailed(s, err);
@@ -499,7 +520,11 @@ export class DrachtioSessionServer implements RecordingSessionServer {
           this.log.error({ err: e, session: s.id }, 'drachtio dialog set-up failed');
         }
         resolve();
-      });
+      };
+      // The callback never comes when the connection drops before drachtio-server acknowledges
+      // the 200: onConnectionClosed settles it through this instead.
+      s.failAnswer = (err) => settle(err);
+      srf.createUAS(s.req, s.res, { localSdp: answer.sdp, headers }, settle);
     });
   }
 
@@ -553,7 +578,12 @@ export class DrachtioSessionServer implements RecordingSessionServer {
     if (s.byeAfterAck) void this.sendBye(s);
   }
 
-  /** BYE from the SRC, or one drachtio-server sent for us (ACK timeout, session timer, CANCEL after 200). */
+  /**
+   * BYE from the SRC, or one drachtio-server sent for us (ACK timeout, session timer, CANCEL after
+   * 200). drachtio-srf's Dialog has already answered the SRC's BYE with 200 when it emits 'destroy',
+   * so the allow-list cannot refuse a BYE (unlike re-INVITE and UPDATE, see handleReoffer): a BYE
+   * names a dialog only an allowed INVITE could have made, and ending it is all it can do.
+   */
   private onDestroy(s: Session, req: SrfRequest, reason: string | undefined): void {
     if (s.phase === 'terminated') return;
     this.answerPending(s, 487);
@@ -573,6 +603,14 @@ export class DrachtioSessionServer implements RecordingSessionServer {
   }
 
   private handleReoffer(s: Session, req: SrfRequest, res: SrfResponse, kind: ReofferKind): void {
+    // The allow-list holds inside dialogs too (as with the native adapter): drachtio-server matches
+    // the dialog by Call-ID and tags, from whatever address. The dialog stays as it was.
+    if (!this.sourceAllowed(req)) {
+      this.rejected['source-not-allowed']++;
+      this.respond(res, 403);
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ session: s.id, from: req.source_address, kind }, 'drachtio in-dialog request from a refused source');
+      return;
+    }
     const handler = this.handler;
     if (!handler || (s.phase !== 'answered' && s.phase !== 'confirmed')) {
       // Our BYE is in flight: the dialog is gone as far as the engine is concerned.
@@ -665,6 +703,10 @@ export class DrachtioSessionServer implements RecordingSessionServer {
   }
 
   // ---- plumbing ----
+
+  private sourceAllowed(req: SrfRequest): boolean {
+    return !this.opts.allowSource || this.opts.allowSource(req.source_address);
+  }
 
   private timerPolicy(): { minSE: number; defaultSessionExpires: number } {
     return { minSE: this.minSE, defaultSessionExpires: this.defaultSessionExpires };

@@ -41,6 +41,7 @@ import { InviteServerTransaction } from './transaction-invite-server.js';
 import { TransactionLayer } from './transaction-layer.js';
 import type { ClientOutcome } from './transaction-non-invite-client.js';
 import { DEFAULT_TIMERS, type TransactionTimers } from './transaction.js';
+import type { StreamTransportOptions } from './transport-stream.js';
 import { TcpTransport } from './transport-tcp.js';
 import { TlsTransport } from './transport-tls.js';
 import { UdpTransport } from './transport-udp.js';
@@ -63,9 +64,19 @@ export interface NativeSessionServerOptions {
   logger: Logger;
   /**
    * Every request (in-dialog ones too) from a source it rejects gets 403 Forbidden, sent without
-   * keeping state; an ACK is dropped. Responses to our own requests are not checked.
+   * keeping state; an ACK is dropped. Responses to our own requests are not checked. Over TCP and
+   * TLS a refused source's connection is closed as soon as it is accepted (before any TLS
+   * handshake), unanswered, and counted once per connection.
    */
   allowSource?: (address: string) => boolean;
+  /**
+   * TCP/TLS: a connection without a complete message for this long is closed, unless a session
+   * still relies on it (its dialog, or an offer being answered): then it stays open for as long
+   * as the session lives (default 60000).
+   */
+  connectionIdleTimeoutMs?: number;
+  /** TCP/TLS: a message still incomplete this long after its first bytes is dropped and the connection closed (default 10000). */
+  incompleteMessageTimeoutMs?: number;
   /** RFC 3261 §17.1.1.1 timers in ms (default 500 / 4000 / 5000). */
   timers?: { t1?: number; t2?: number; t4?: number };
   /** Our Min-SE in seconds (RFC 4028 §5, default 90). */
@@ -106,13 +117,16 @@ export interface NativeServerStats {
   timers: number;
   /** Responses sent, by status (first transmissions, not retransmissions). */
   responsesByCode: Record<number, number>;
-  /** Messages dropped: unparseable without a way to answer, unmatched ACKs and responses, after close. */
+  /** Messages dropped: unparseable without a way to answer, unmatched ACKs and responses, incomplete past incompleteMessageTimeoutMs, after close. */
   dropped: number;
   /** Messages that failed to parse or validate (answered or not). */
   parseErrors: number;
   /** Request retransmissions matched to a live server transaction and kept from the engine. */
   retransmissionsAbsorbed: number;
-  /** Requests refused by a limit or policy, by reason (answered or, when unanswerable, dropped). */
+  /**
+   * Requests refused by a limit or policy, by reason (answered or, when unanswerable, dropped).
+   * source-not-allowed counts requests over UDP, and connections over TCP/TLS (closed at accept).
+   */
   rejected: Record<RejectReason, number>;
 }
 
@@ -303,7 +317,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     let tls: TlsTransport | null = null;
     if (tlsOpts) {
       try {
-        tls = new TlsTransport(this.sink, { limits: this.limits, logger: this.log }, { cert: tlsOpts.cert, key: tlsOpts.key });
+        tls = new TlsTransport(this.sink, this.streamOptions('tls'), { cert: tlsOpts.cert, key: tlsOpts.key });
       } catch (err) {
         throw new NativeServerError('SIP_TLS_INVALID', 'the SIP TLS certificate or key is unusable', { cause: err });
       }
@@ -320,13 +334,49 @@ export class NativeSessionServer implements RecordingSessionServer {
     }
   }
 
+  /** What TCP and TLS share: limits, the allow-list at accept time, idle and incomplete-message timeouts. */
+  private streamOptions(kind: 'tcp' | 'tls'): StreamTransportOptions {
+    const opts: StreamTransportOptions = {
+      limits: this.limits,
+      logger: this.log,
+      onSourceRefused: () => {
+        this.rejected['source-not-allowed']++;
+      },
+      inUse: (connectionId) => this.connectionInUse(kind, connectionId),
+      onIncompleteMessage: () => {
+        this.counters.dropped++;
+      },
+    };
+    if (this.opts.allowSource) opts.allowSource = this.opts.allowSource;
+    if (this.opts.connectionIdleTimeoutMs !== undefined) opts.idleTimeoutMs = this.opts.connectionIdleTimeoutMs;
+    if (this.opts.incompleteMessageTimeoutMs !== undefined) opts.incompleteMessageTimeoutMs = this.opts.incompleteMessageTimeoutMs;
+    return opts;
+  }
+
+  /**
+   * Whether a live session relies on this connection: its INVITE came on it and is not answered yet
+   * (the answer goes back on it), its dialog's requests come and ours go on it (Dialog.source, RFC 3261 §18.1.1 reuse),
+   * or a re-INVITE/UPDATE on it awaits the engine. Asked only when a connection has been idle for
+   * connectionIdleTimeoutMs, so a scan is cheap enough.
+   */
+  private connectionInUse(kind: 'tcp' | 'tls', connectionId: number): boolean {
+    const on = (src: TransportSource | undefined): boolean => src?.transport === kind && src.connectionId === connectionId;
+    for (const s of this.sessions.values()) {
+      if (s.phase === 'terminated') continue;
+      // Once there is a dialog, its source is what counts (it follows the SRC to a new connection).
+      if (on(s.dialog ? s.dialog.source : s.invite.source)) return true;
+      for (const p of s.pending) if (on(p.req.source)) return true;
+    }
+    return false;
+  }
+
   private async bindUdpTcp(wantUdp: boolean, wantTcp: boolean): Promise<void> {
     const host = this.opts.host;
     // Port 0: bind the first transport to an ephemeral port, then the other to the same number;
     // if that number is taken for the other protocol, start over.
     for (let attempt = 0; ; attempt++) {
       const udp = wantUdp ? new UdpTransport(this.sink, { limits: this.limits, logger: this.log }) : null;
-      const tcp = wantTcp ? new TcpTransport(this.sink, { limits: this.limits, logger: this.log }) : null;
+      const tcp = wantTcp ? new TcpTransport(this.sink, this.streamOptions('tcp')) : null;
       let port = this.opts.port;
       try {
         if (udp) port = await udp.listen(host, port);

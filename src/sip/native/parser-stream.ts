@@ -48,6 +48,16 @@ export class StreamFramer {
     return this.pending.length;
   }
 
+  /**
+   * A message has started and is not complete yet (header section or body). CR and LF held at a
+   * message boundary (half a keep-alive ping, a stray CRLF) do not count.
+   */
+  get inMessage(): boolean {
+    if (this.awaiting) return true;
+    const first = this.pending[0];
+    return first !== undefined && first !== CR && first !== LF;
+  }
+
   push(chunk: Buffer): StreamFrame[] {
     const frames: StreamFrame[] = [];
     if (this.failed) return frames;

@@ -164,6 +164,30 @@ describe('DrachtioSessionServer connection', () => {
     await f.response(200, 'INVITE');
   });
 
+  it('the connection drops after our 200 went out, before drachtio-server acknowledged it: the session is ended and released', async () => {
+    const f = await fake();
+    const s = server(f.port, { maxCallsPerSource: 1 });
+    const handler = new RecordingHandler();
+    await s.listen(handler);
+    await f.ready();
+
+    f.dropBeforeAcknowledging(200);
+    f.send(sipRequest(invite()));
+    await f.response(200, 'INVITE');
+    // drachtio-srf drops the callbacks of a lost connection: createUAS never reports back.
+    await handler.waitEnded(1);
+    expect(handler.endings).toEqual([{ id: handler.offers[0]?.session.id, reason: 'transport-error' }]);
+    expect(s.stats()).toMatchObject({ sessions: 0, dialogs: 0 });
+
+    // The source's slot is free again (maxCallsPerSource 1): a new call after the reconnect is taken.
+    await f.ready(2);
+    await until(() => s.stats().connected, 'reconnected');
+    f.send(sipRequest(invite()));
+    await f.response(200, 'INVITE');
+    expect(s.stats().rejected['calls-per-source']).toBe(0);
+    expect(handler.offers).toHaveLength(2);
+  });
+
   it('close() sends BYE for live dialogs, reports shutdown, is idempotent and leaves the connection closed', async () => {
     const f = await fake();
     const s = server(f.port);

@@ -221,6 +221,25 @@ describe('DrachtioSessionServer sessions', () => {
     expect((await fake.response(200, 'INVITE')).header('cseq')).toBe('2 INVITE');
   });
 
+  it('a re-INVITE or UPDATE from a source the allow-list refuses gets 403; the engine never sees it', async () => {
+    const { fake, server, handler } = await setup({ allowSource: (address) => address === '127.0.0.1' });
+    const { req, toTag } = await established(fake);
+    const inDialog = (method: string, cseq: number, body?: string): RequestSpec => ({ method, uac: SRC, callId: req.callId, fromTag: req.fromTag, toTag, cseq, ...(body ? { body } : {}) });
+    // Same dialog, sent from another address (drachtio-server matches dialogs by Call-ID and tags only).
+    const elsewhere = (spec: RequestSpec): string => sipRequest(spec).toString().replace('SIP/2.0/UDP 127.0.0.1:', 'SIP/2.0/UDP 192.0.2.7:');
+    fake.send(elsewhere(inDialog('INVITE', 2, OFFER_SDP)));
+    await fake.response(403, 'INVITE');
+    fake.send(elsewhere(inDialog('UPDATE', 3)));
+    await fake.response(403, 'UPDATE');
+    expect(handler.reoffers).toEqual([]);
+    expect(server.stats().rejected['source-not-allowed']).toBe(2);
+    expect(server.stats().dialogs).toBe(1);
+    // The SRC itself still re-offers.
+    fake.send(sipRequest(inDialog('INVITE', 4, OFFER_SDP)));
+    await fake.response(200, 'INVITE');
+    expect(handler.reoffers).toHaveLength(1);
+  });
+
   it('refuses before the engine: 420 for an unknown Require, 400 without Contact, 486 past maxCallsPerSource', async () => {
     const { fake, server, handler } = await setup({ maxCallsPerSource: 1 });
     fake.send(sipRequest(invite(['Require: siprec, 100rel'])));

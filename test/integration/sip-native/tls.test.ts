@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,6 +203,34 @@ describe.skipIf(!hasOpenssl)('SIP over TLS', () => {
     await server.close();
     expect(server.openSockets).toBe(0);
     raw.destroy();
+  });
+
+  it('a refused source gets no TLS handshake: closed at accept, counted once, nothing left open', async () => {
+    const { server, handler } = await servers.server({ transports: [], tls: { port: 0, cert, key }, allowSource: () => false });
+    const socket = tls.connect({ host: '127.0.0.1', port: server.address().tls ?? 0, ca: cert });
+    servers.closeAfter(async () => {
+      socket.destroy();
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once('secureConnect', () => resolve('handshake'));
+      socket.once('error', () => resolve('error'));
+      socket.once('close', () => resolve('closed'));
+    });
+    expect(outcome).not.toBe('handshake');
+    expect(server.stats().rejected['source-not-allowed']).toBe(1);
+    expect(handler.offers).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.openSockets).toBe(1);
+  });
+
+  it('an idle TLS connection without a dialog is closed after connectionIdleTimeoutMs', async () => {
+    const { uac } = await setup({ connectionIdleTimeoutMs: 150 });
+    uac.send(sipRequest({ method: 'OPTIONS', uac, callId: `o-${rand()}`, fromTag: rand() }));
+    await uac.response(200, 'OPTIONS');
+    await Promise.race([
+      uac.ended(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('TLS connection still open')), 2000)),
+    ]);
   });
 
   it('a key that does not match the certificate fails listen() with SIP_TLS_INVALID', async () => {

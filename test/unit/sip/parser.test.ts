@@ -380,6 +380,20 @@ describe('StreamFramer', () => {
     expect(frame?.type === 'fatal' && frame.error.sipStatus).toBe(513);
   });
 
+  it('inMessage: true from a message\'s first byte until it is complete (body included); CRLF at a boundary does not count', () => {
+    const framer = new StreamFramer(OPTS);
+    expect(framer.inMessage).toBe(false);
+    framer.push(Buffer.from('\r\n'));
+    expect(framer.inMessage).toBe(false);
+    const headEnd = first.indexOf('\r\n\r\n') + 4;
+    framer.push(Buffer.concat([Buffer.from('\r\n'), first.subarray(0, 10)]));
+    expect(framer.inMessage).toBe(true);
+    framer.push(first.subarray(10, headEnd));
+    expect(framer.inMessage).toBe(true);
+    expect(messages(framer.push(first.subarray(headEnd)))).toHaveLength(1);
+    expect(framer.inMessage).toBe(false);
+  });
+
   it('keeps framing after a message that fails validation', () => {
     const bad = Buffer.from(first.toString('latin1').replace('CSeq: 1 INVITE', 'CSeq: x INVITE'), 'latin1');
     const frames = new StreamFramer(OPTS).push(Buffer.concat([bad, second]));
