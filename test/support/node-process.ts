@@ -20,6 +20,17 @@ export interface NodeProcess {
 }
 
 export async function startNodeProcess(id: string, env: Record<string, string>, opts: { cwd?: string; token?: string } = {}): Promise<NodeProcess> {
+  // A probed free port can be taken by a parallel test before the child binds it: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(id, env, opts);
+    } catch (err) {
+      if (attempt >= 3 || !/cannot bind|EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(id: string, env: Record<string, string>, opts: { cwd?: string; token?: string }): Promise<NodeProcess> {
   const sip = await freePort();
   const http = await freePort();
   const child = spawn(resolve(root, 'node_modules/.bin/tsx'), [resolve(root, 'src/cli.ts'), 'serve'], {

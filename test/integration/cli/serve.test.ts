@@ -33,15 +33,23 @@ describe('callguard serve', () => {
   });
 
   it('serves, answers OPTIONS and health checks, and exits 0 on SIGTERM', async () => {
-    const sipPort = await freePort();
-    const p = run({
-      CALLGUARD_SIP_PORT: String(sipPort),
-      CALLGUARD_HTTP_PORT: '0',
-      CALLGUARD_RTP_PORTS: '47000-47099',
-      CALLGUARD_SUBSCRIBERS: '+12125550123',
-    });
-    const deadline = Date.now() + 20_000;
-    while (!p.out().includes('callguard ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // A free port can be taken by a parallel test between our probe and the child's bind: try another.
+    let sipPort = 0;
+    let p: ReturnType<typeof run> | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      sipPort = await freePort();
+      p = run({
+        CALLGUARD_SIP_PORT: String(sipPort),
+        CALLGUARD_HTTP_PORT: '0',
+        CALLGUARD_RTP_PORTS: '47000-47099',
+        CALLGUARD_SUBSCRIBERS: '+12125550123',
+      });
+      const deadline = Date.now() + 20_000;
+      while (!p.out().includes('callguard ready') && p.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (p.out().includes('callguard ready') || !/cannot bind/.test(p.err())) break;
+      await p.exited;
+    }
+    if (!p) throw new Error('unreachable');
     const ready = p.out().split('\n').find((l) => l.includes('callguard ready'));
     expect(ready, p.err()).toBeDefined();
     const line = JSON.parse(ready!) as { http: string; subscribers: number };
