@@ -185,6 +185,8 @@ export const SETTINGS = {
   CALLGUARD_SIP_MAX_MESSAGE_BYTES: { default: '65535', doc: 'Largest SIP message accepted; larger gets 513.' },
   CALLGUARD_SIP_MAX_HEADERS: { default: '100', doc: 'Most header fields in one SIP message; more gets 400 (or is dropped when unanswerable).' },
   CALLGUARD_SIP_MAX_BODY_BYTES: { default: '32768', doc: 'Largest SIP body (SDP + metadata); larger gets 413.' },
+  CALLGUARD_SIP_IDLE_TIMEOUT_MS: { default: '60000', doc: 'A TCP/TLS connection that carries no live recording and sends no complete message for this long is closed.' },
+  CALLGUARD_SIP_MESSAGE_TIMEOUT_MS: { default: '10000', doc: 'A SIP message started on TCP/TLS must arrive whole within this; otherwise it is dropped with its connection.' },
   CALLGUARD_MAX_CALLS_PER_SOURCE: { default: '2000', doc: 'Live recordings one SRC address may hold; beyond it 486 Busy Here.' },
   CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send SIP requests (every request, in dialog or not); others get 403 (ACKs are dropped) and are counted.' },
@@ -307,6 +309,8 @@ const schema = z.object({
   CALLGUARD_SIP_MAX_MESSAGE_BYTES: positiveInt.min(1024).max(1_000_000),
   CALLGUARD_SIP_MAX_HEADERS: positiveInt.min(10),
   CALLGUARD_SIP_MAX_BODY_BYTES: positiveInt.min(512),
+  CALLGUARD_SIP_IDLE_TIMEOUT_MS: positiveInt.min(1000).max(2_147_483_647),
+  CALLGUARD_SIP_MESSAGE_TIMEOUT_MS: positiveInt.min(100).max(2_147_483_647),
   CALLGUARD_MAX_CALLS_PER_SOURCE: positiveInt,
   CALLGUARD_SUBSCRIBERS: z.string().transform(list),
   CALLGUARD_SRC_ALLOW: z.string().transform((s, ctx) => {
@@ -350,7 +354,7 @@ export interface Config {
     /** Via/Contact host when set (NAT, container bridge). */
     advertisedHost: string;
     drachtio: { host: string; port: number; secret: string };
-    limits: { maxMessageBytes: number; maxHeaders: number; maxBodyBytes: number; maxCallsPerSource: number };
+    limits: { maxMessageBytes: number; maxHeaders: number; maxBodyBytes: number; maxCallsPerSource: number; idleTimeoutMs: number; messageTimeoutMs: number };
   };
   http: { host: string; port: number };
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
@@ -493,6 +497,8 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
         maxHeaders: v.CALLGUARD_SIP_MAX_HEADERS,
         maxBodyBytes: v.CALLGUARD_SIP_MAX_BODY_BYTES,
         maxCallsPerSource: v.CALLGUARD_MAX_CALLS_PER_SOURCE,
+        idleTimeoutMs: v.CALLGUARD_SIP_IDLE_TIMEOUT_MS,
+        messageTimeoutMs: v.CALLGUARD_SIP_MESSAGE_TIMEOUT_MS,
       },
     },
     http: { host: v.CALLGUARD_HTTP_HOST, port: v.CALLGUARD_HTTP_PORT },

@@ -46,6 +46,8 @@ export function createSessionServer(config: Config, logger: Logger): SipStack {
     maxHeaders: sip.limits.maxHeaders,
     maxBodyBytes: sip.limits.maxBodyBytes,
     maxCallsPerSource: sip.limits.maxCallsPerSource,
+    connectionIdleTimeoutMs: sip.limits.idleTimeoutMs,
+    incompleteMessageTimeoutMs: sip.limits.messageTimeoutMs,
     ...(sip.advertisedHost ? { advertisedHost: sip.advertisedHost } : {}),
     ...(sip.tls.port ? { tls: { port: sip.tls.port, cert: readTlsFile('CALLGUARD_SIP_TLS_CERT', sip.tls.cert), key: readTlsFile('CALLGUARD_SIP_TLS_KEY', sip.tls.key) } } : {}),
     userAgent: 'callguard',

@@ -63,6 +63,7 @@ describe('config', () => {
     ['CALLGUARD_SMPP_ENQUIRE_LINK_MS', '30'],
     ['CALLGUARD_SMPP_ENQUIRE_LINK_MS', '3000000000'],
     ['CALLGUARD_SHUTDOWN_GRACE_MS', '3000000000'],
+    ['CALLGUARD_SIP_IDLE_TIMEOUT_MS', '10'],
     ['CALLGUARD_SMS_HTTP_URL', 'https://gw:Sup3rSecret@hook.example/sms'],
     ['CALLGUARD_ACS_CONNECTION_STRING', 'accesskey=S3CRET;endpoint=https://x.communication.azure.com/'],
   ])('rejects %s=%s naming the key', (key, value) => {
@@ -84,6 +85,7 @@ describe('config', () => {
     expect(c.rtp.advertise).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(loadConfig({ CALLGUARD_SIP_HOST: '0.0.0.0', CALLGUARD_MEDIA_ADDRESS: '198.51.100.7' }).rtp.advertise).toBe('198.51.100.7');
     expect(loadConfig({ CALLGUARD_SIP_ADVERTISED_HOST: 'srs.example.net' }).sip.advertisedHost).toBe('srs.example.net');
+    expect(loadConfig({ CALLGUARD_SIP_IDLE_TIMEOUT_MS: '30000' }).sip.limits).toMatchObject({ idleTimeoutMs: 30000, messageTimeoutMs: 10000 });
   });
 
   it('alert SMS settings: the development default is a file sink; each provider names the key it lacks; secrets are never echoed', () => {
