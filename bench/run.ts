@@ -433,6 +433,7 @@ const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   analysis: benchAnalysis,
   alerts: async (a) => (await import('./alerts.js')).benchAlerts(a),
   cluster: async (a) => (await import('./cluster.js')).benchCluster(a),
+  siprec: async () => (await import('./siprec.js')).benchSiprec(),
 };
 const fn = benches[which];
 if (!fn) {

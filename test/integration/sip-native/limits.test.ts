@@ -31,6 +31,11 @@ const otherSourceUsable = await new Promise<boolean>((resolve) => {
   s.once('error', () => resolve(false));
   s.bind(0, OTHER_SOURCE, () => s.close(() => resolve(true)));
 });
+// Linux routes all of 127/8 on loopback; where it does not, say so — and under CI=true, fail.
+if (!otherSourceUsable) {
+  if (process.env.CI === 'true') throw new Error(`cannot bind ${OTHER_SOURCE}: the second-source tests need it under CI`);
+  console.warn(`skipping second-source tests: cannot bind ${OTHER_SOURCE}`);
+}
 
 function spec(uac: UdpUac | TcpUac, method: string, extra: Partial<RequestSpec> = {}): RequestSpec {
   return { method, uac, callId: `c-${rand()}`, fromTag: rand(), branch: `z9hG4bK${rand()}`, ...extra };

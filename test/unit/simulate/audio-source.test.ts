@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeWav } from '../../../src/media/wav.js';
 import { loadAudio } from '../../../src/simulate/audio-source.js';
 import { simulateCommand } from '../../../src/simulate/index.js';
-import { hasBinary } from '../../support/binaries.js';
+import { requireBinary } from '../../support/binaries.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-sim-audio-'));
 const savedPath = process.env.PATH;
@@ -47,7 +47,7 @@ describe('loadAudio', () => {
     await expect(loadAudio({ kind: 'file', path: junk }, 8000)).rejects.toMatchObject({ code: 'SIMULATE_AUDIO_FILE', message: /not a usable WAV/ });
   });
 
-  it.skipIf(!hasBinary('flite'))('speaks text with flite kal16, at the codec rate', async () => {
+  it.skipIf(!requireBinary('flite', 'flite'))('speaks text with flite kal16, at the codec rate', async () => {
     const pcm = await loadAudio({ kind: 'say', text: 'Please read me the code we just sent you.' }, 8000);
     // A sentence of speech: between one and ten seconds at 8 kHz, and not silent.
     expect(pcm.length).toBeGreaterThan(8000);

@@ -134,7 +134,8 @@ describe('multipart (RFC 2046 §5.1)', () => {
     const raw = lf(`--x\nContent-Type: a/b\n\n${'--x_'.repeat(200_000)}\n--x--`);
     const t0 = performance.now();
     const r = parseMultipart('multipart/mixed;boundary=x', raw);
-    expect(performance.now() - t0).toBeLessThan(500);
+    // A hang guard, not a speed test: quadratic scanning of 800 KB would take minutes.
+    expect(performance.now() - t0).toBeLessThan(5000);
     expect(r.ok && r.value.length).toBe(1);
   });
 });

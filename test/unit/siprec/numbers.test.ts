@@ -61,10 +61,4 @@ describe('normaliseNumber', () => {
     expect(extractDialString('sip:+1-212.555 0123;isub=77@example.com;user=phone')).toBe('+12125550123');
     expect(extractDialString('sip:alice@example.com')).toBeUndefined();
   });
-
-  it('is fast enough for bulk provisioning (≥ 20k numbers/s on one core)', () => {
-    const t0 = performance.now();
-    for (let i = 0; i < 20_000; i++) normaliseNumber(`sip:+1212555${String(i % 10_000).padStart(4, '0')}@x`, 'US');
-    expect(performance.now() - t0).toBeLessThan(1000);
-  });
 });

@@ -146,6 +146,7 @@ describe('offer SDP', () => {
     for (let i = 0; i < 2000; i++) lines.push(`m=audio ${i * 2} RTP/AVP 0 8`, 'a=rtpmap:0 PCMU/8000', `a=label:${i}`, 'a=sendonly');
     const t0 = performance.now();
     expect(offer(lines).media.length).toBe(2000);
-    expect(performance.now() - t0).toBeLessThan(500);
+    // A hang guard, not a speed test (speed: npm run bench -- siprec).
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
