@@ -20,6 +20,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY machines ./machines
 COPY src ./src
+COPY scripts/copy-assets.mjs ./scripts/
 RUN npm run build
 
 # ---- prod-deps: runtime dependencies only --------------------------------------------------

@@ -434,6 +434,7 @@ const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   alerts: async (a) => (await import('./alerts.js')).benchAlerts(a),
   cluster: async (a) => (await import('./cluster.js')).benchCluster(a),
   siprec: async () => (await import('./siprec.js')).benchSiprec(),
+  asr: async (a) => (await import('./asr.js')).benchAsr(a),
 };
 const fn = benches[which];
 if (!fn) {

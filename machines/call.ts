@@ -490,6 +490,8 @@ export function analysisInput(context: Pick<CallContext, 'transcript' | 'dtmf'>)
         speaker: e.role === 'subscriber' || e.role === 'caller' ? e.role : 'unknown',
         text: e.text,
         ...(e.keyphrases?.length ? { keyphrases: e.keyphrases } : {}),
+        ...(e.source ? { source: e.source } : {}),
+        ...(e.words?.length ? { words: e.words.map((w) => ({ word: w.word, confidence: w.confidence })) } : {}),
       })),
     dtmf: context.dtmf.map((d) => ({ digit: d.digit, ...(d.role ? { role: d.role } : {}) })),
   };

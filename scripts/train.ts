@@ -8,6 +8,7 @@
  * with --eval it then replays the *_test.csv files and the real
  * youtube calls through LocalAnalyzer (evaluation only, never used for fitting). Deterministic.
  */
+import { seededRandom as rng } from '../src/simulate/seeded-random.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,17 +67,6 @@ function loadExtra(file: string): LabelledDialogue[] {
   return dialoguesFromCsv(readFileSync(file, 'utf8'), file);
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Example {
   x: SparseVector;

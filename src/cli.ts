@@ -19,6 +19,10 @@ commands:
   eval --data FILE [--analyzer local|azure-openai|chain] [--json]
                           replay labelled conversations through the call machine and
                           print precision, recall and when the alert fired
+  eval --spoken --data FILE [options]
+                          speak them instead, play each as a recorded call into a private
+                          node with this environment's recognizer and analyzer, and count
+                          the SMS sent during the calls (callguard eval --spoken --help)
 
 Settings come from CALLGUARD_* environment variables and an optional JSON file
 (see docs/configuration.md).`;

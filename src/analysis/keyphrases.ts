@@ -42,3 +42,11 @@ export const KEYPHRASES: readonly Keyphrase[] = [
   { phrase: "don't tell anyone", tactic: 'secrecy' },
   { phrase: 'keep this confidential', tactic: 'secrecy' },
 ];
+
+const PHRASES = KEYPHRASES.map((k) => k.phrase);
+
+/** Scam phrases of the shared list in a text, by whole words, lower-case. */
+export function spotKeyphrases(text: string): string[] {
+  const norm = ` ${text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').replace(/\s+/g, ' ').trim()} `;
+  return PHRASES.filter((p) => norm.includes(` ${p} `));
+}

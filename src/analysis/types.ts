@@ -15,6 +15,13 @@ export interface WindowTurn {
   text: string;
   /** Phrases the recognizer spotted in it, if any. */
   keyphrases?: string[];
+  /**
+   * Where the text came from: a recognizer (offline decoders' words are hints until corroborated;
+   * Azure's are taken as said) or a script (eval's text replay). Absent: taken as said.
+   */
+  source?: 'offline' | 'azure' | 'text';
+  /** The recognizer's words with their confidences, in the order `text` has them (offline). */
+  words?: Array<{ word: string; confidence: number }>;
 }
 
 export interface AnalysisInput {

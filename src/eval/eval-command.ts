@@ -1,7 +1,8 @@
 /**
  * `callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]`: replays labelled
  * conversations through the real call machine and prints precision, recall, when the alert fired,
- * and how long analysis took.
+ * and how long analysis took. With `--spoken` the same conversations are spoken and played as
+ * recorded calls into a real node instead (src/eval/spoken/).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -11,10 +12,14 @@ import { silentLogger } from '../log.js';
 import { DatasetError, parseDataset } from './dataset.js';
 import { evalMetrics } from './metrics.js';
 import { replay } from './replay.js';
+import { spokenEvalCommand } from './spoken/command.js';
 
-const USAGE = 'usage: callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]';
+const USAGE =
+  'usage: callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]\n' +
+  '       callguard eval --spoken --data FILE [--data FILE …] [options]   (callguard eval --spoken --help)';
 
 export async function evalCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--spoken')) return spokenEvalCommand(argv);
   let values: { data?: string; analyzer?: string; json?: boolean };
   try {
     ({ values } = parseArgs({

@@ -11,6 +11,7 @@ import type { SimulationEvent, SimulationResult } from './types.js';
 
 export { runSimulation } from './simulate.js';
 export { defaultDuration } from './duration.js';
+export { deriveSeed, seededRandom } from './seeded-random.js';
 export { parseSimulateArgs, SIMULATE_USAGE } from './simulate-args.js';
 export { SimulateError, SimulateUsageError } from './errors.js';
 export type * from './types.js';

@@ -62,6 +62,12 @@ export interface RtpStreamSenderOptions {
   audio: PcmCursor;
   /** Called once, after the packet that carried the last of the audio. */
   onAudioEnded?: () => void;
+  /**
+   * Asked once per packet: true loses it on the way (a lossy network). The packet is still built, so
+   * its sequence number is consumed (the receiver sees the gap) and a stateful encoder (G.722) stays
+   * in step. Default: nothing is lost.
+   */
+  drop?: () => boolean;
 }
 
 export class RtpStreamSender {
@@ -69,7 +75,10 @@ export class RtpStreamSender {
   /** RFC 3550 §5.1: sequence and timestamp start at random values. */
   private readonly sequenceBase = randomInt(0, 0x10000);
   private readonly timestampBase = randomInt(0, TWO_32 - 1);
+  /** Packets built, sent or lost: the sequence number follows this. */
+  private built = 0;
   private sent = 0;
+  private dropped = 0;
   private isPaused = false;
   private markNext = true;
   private audioEndReported = false;
@@ -105,6 +114,11 @@ export class RtpStreamSender {
     return this.sent;
   }
 
+  /** Packets the `drop` option lost instead of sending. */
+  get packetsDropped(): number {
+    return this.dropped;
+  }
+
   get paused(): boolean {
     return this.isPaused;
   }
@@ -137,17 +151,22 @@ export class RtpStreamSender {
       {
         marker: this.markNext,
         payloadType: this.opts.payloadType,
-        sequence: this.sequenceBase + this.sent,
+        sequence: this.sequenceBase + this.built,
         timestamp: (this.timestampBase + slot * this.opts.timestampStep) % TWO_32,
         ssrc: this.ssrc,
       },
       this.opts.encoder.encode(pcm),
     );
+    // A lost first packet of a talkspurt loses its marker with it, as on a real network.
     this.markNext = false;
-    this.sent++;
-    this.socket.send(packet, this.dest.port, this.dest.address, (err) => {
-      if (err) this.sendErrors++;
-    });
+    this.built++;
+    if (this.opts.drop?.()) this.dropped++;
+    else {
+      this.sent++;
+      this.socket.send(packet, this.dest.port, this.dest.address, (err) => {
+        if (err) this.sendErrors++;
+      });
+    }
     if (!this.audioEndReported && this.opts.audio.ended) {
       this.audioEndReported = true;
       this.opts.onAudioEnded?.();

@@ -9,6 +9,7 @@
  * Failures before the first SIP message (audio, name resolution, connection) are thrown as
  * SimulateError; once the INVITE is out, everything is reported in the result.
  */
+import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { codecByName } from '../media/codecs/index.js';
 import type { SipResponse } from '../sip/native/message.js';
@@ -18,6 +19,7 @@ import { parseSdpOffer } from '../siprec/sdp-offer.js';
 import { loadAudio } from './audio-source.js';
 import { SimulateError } from './errors.js';
 import { PTIME_MS, PcmCursor, RtpPacer, RtpStreamSender } from './rtp-sender.js';
+import { deriveSeed, seededRandom } from './seeded-random.js';
 import { SipUac } from './sip-uac.js';
 import { buildSdp, buildSiprecOffer, CODEC_SDP, LABELS, newMetadataIds, type SdpParams } from './siprec-offer.js';
 import { defaultDuration } from './duration.js';
@@ -38,6 +40,9 @@ type EndCause = { kind: 'duration' } | { kind: 'abort' } | { kind: 'peer-bye' } 
 export async function runSimulation(opts: SimulationOptions): Promise<SimulationResult> {
   const codec = codecByName(CODEC_SDP[opts.codec].rtpmap.split('/')[0] ?? '');
   if (!codec) throw new SimulateError('SIMULATE_USAGE', `codec ${opts.codec} is not available`, 2);
+  const lossRate = opts.lossRate ?? 0;
+  if (!(lossRate >= 0 && lossRate <= 1)) throw new SimulateError('SIMULATE_USAGE', `the loss rate must be between 0 and 1 (got ${lossRate})`, 2);
+  const lossSeed = opts.lossSeed ?? randomInt(0, 2 ** 32 - 1);
   const frameSamples = (codec.sampleRate * PTIME_MS) / 1000;
   const timestampStep = (codec.clockRate * PTIME_MS) / 1000;
 
@@ -82,6 +87,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   let pacer: RtpPacer | null = null;
   try {
     for (const party of PARTIES) {
+      const random = lossRate > 0 ? seededRandom(deriveSeed(lossSeed, 'rtp-loss', party)) : undefined;
       senders[party] = await RtpStreamSender.open({
         bindAddress: uac.local.address,
         payloadType: codec.payloadType,
@@ -89,6 +95,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         encoder: codec.createEncoder(),
         audio: new PcmCursor(audio[party], frameSamples),
         ...(audio[party].length > 0 ? { onAudioEnded: () => emit({ type: 'audio-ended', party, atMs: at() }) } : {}),
+        ...(random ? { drop: () => random() < lossRate } : {}),
       });
     }
     const s = { caller: senders.caller!, subscriber: senders.subscriber! };
@@ -281,6 +288,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       answered,
       responses: [...uac.responses],
       packetsSent: { caller: senders.caller?.packetsSent ?? 0, subscriber: senders.subscriber?.packetsSent ?? 0 },
+      ...(lossRate > 0
+        ? { packetsDropped: { caller: senders.caller?.packetsDropped ?? 0, subscriber: senders.subscriber?.packetsDropped ?? 0 } }
+        : {}),
       endedBy,
       clean: answered && endedBy === 'us' && error === undefined,
       durationMs: at(),

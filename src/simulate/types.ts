@@ -60,6 +60,13 @@ export interface SimulationOptions {
    * call: a duplicate fork, or an SRC failing over to another recorder. Default: a fresh id.
    */
   groupId?: string;
+  /**
+   * Fraction (0..1) of RTP packets lost on the way, per stream, as on a lossy network: chosen by a
+   * PRNG seeded with `lossSeed`, so a run can be repeated packet for packet. Default 0.
+   */
+  lossRate?: number;
+  /** Seed for `lossRate` (each stream derives its own from it). Default: a fresh random seed. */
+  lossSeed?: number;
   /** Aborting ends the call early with a BYE (Ctrl-C). */
   signal?: AbortSignal;
   /** Progress, for the command's stderr lines and for tests. */
@@ -89,6 +96,8 @@ export interface SimulationResult {
   /** Every response received, in order (retransmissions of a response counted once). */
   responses: ResponseRecord[];
   packetsSent: Record<Party, number>;
+  /** Packets `lossRate` lost (present only when a loss rate was asked for). */
+  packetsDropped?: Record<Party, number>;
   /** Who ended the call: our BYE, or callguard's (BYE, or a rejection of the INVITE). */
   endedBy: 'us' | 'callguard';
   /** True when the call was answered and our BYE got a 2xx: the run went as planned. */

@@ -6,6 +6,22 @@
 import type { PcmFrame } from '../media/types.js';
 import type { Role } from '../siprec/types.js';
 
+/** One recognised word with the engine's confidence in it. */
+export interface RecognizedWord {
+  word: string;
+  /** Media time, as Utterance.startMs/endMs. */
+  startMs: number;
+  endMs: number;
+  /** 0..1: the decoder's posterior for the word. */
+  confidence: number;
+}
+
+/**
+ * Which engine heard it. Evidence weighs differently: an offline decoder's words are hints until
+ * corroborated; a cloud recognizer's are taken as said (docs/analysis.md).
+ */
+export type SpeechSource = 'offline' | 'azure';
+
 export interface Utterance {
   /** Partial hypotheses are replaced by the final that follows them. */
   kind: 'partial' | 'final';
@@ -18,7 +34,11 @@ export interface Utterance {
   endMs: number;
   /** 0..1 when the engine gives one. */
   confidence?: number;
-  /** Multi-word scam phrases spotted in it (keyword spotting), lower-case, from the shared list. */
+  /** The engine that produced it, when known. */
+  source?: SpeechSource;
+  /** Word by word, with confidences, when the engine gives them (offline). */
+  words?: RecognizedWord[];
+  /** Multi-word scam phrases of the shared list found in it, lower-case (counted, never logged). */
   keyphrases?: string[];
 }
 

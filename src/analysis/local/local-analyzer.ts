@@ -11,12 +11,15 @@ import { KEYPHRASES } from '../keyphrases.js';
 import type { Analysis, AnalysisInput, Analyzer, RiskLevel, Tactic, WindowTurn } from '../types.js';
 import { sigmoid } from './features.js';
 import { TextModel, type ModelWeights } from './model.js';
+import { confidentText, weighHits } from './recognizer-evidence.js';
 import { detectCallerTactics, detectTactics, tacticsOf, type Evidence, type TacticHit } from './tactics.js';
 
 const MODEL_SHIFT = 2;
 const logit = (p: number): number => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
 
 export const LEVEL_THRESHOLDS = { low: 0.3, medium: 0.55, high: 0.8 } as const;
+/** The most unconfirmed recognizer hints can score: 'medium', never the alert level. */
+const HINT_CEILING = 0.7;
 
 const ORGS: readonly Evidence[] = ['government', 'bank', 'tech-support', 'family'];
 const LURES: readonly Evidence[] = ['prize', 'refund'];
@@ -40,6 +43,8 @@ export interface LocalEvidence {
   modelScore: number;
   ruleScore: number;
   hits: TacticHit[];
+  /** Hits in words the recognizer was unsure of, not corroborated: hints only. */
+  unconfirmed: TacticHit[];
 }
 
 export class LocalAnalyzer implements Analyzer {
@@ -67,14 +72,18 @@ export class LocalAnalyzer implements Analyzer {
   explain(input: AnalysisInput): { analysis: Analysis; evidence: LocalEvidence } {
     const turns = callerTurns(input.window);
     const text = turns.map((t) => t.text).join(' \n ');
-    const hits = detectCallerTactics(turns.map((t) => t.text));
-    for (const t of turns) for (const k of t.keyphrases ?? []) hits.push(...keyphraseHits(k, text));
+    const found = detectCallerTactics(turns.map((t) => t.text));
+    turns.forEach((t, i) => {
+      for (const k of t.keyphrases ?? []) for (const h of keyphraseHits(k, text)) found.push({ ...h, turn: i });
+    });
+    // Offline speech: tactics heard in words the decoder is unsure of are hints (recognizer-evidence.ts).
+    const { confirmed: hits, all } = weighHits(found, turns);
     const tactics = tacticsOf(hits);
     const ev = new Set(hits.map((h) => h.evidence));
 
     // The model is trained on easy synthetic calls and is over-confident: on its own it needs p ≥ ~0.97
     // to reach 'high' (logit shifted by MODEL_SHIFT).
-    const modelRaw = this.model.score(text, tactics);
+    const modelRaw = this.model.score(turns.map((t) => confidentText(t)).join(' \n '), tactics);
     const modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
     let ruleScore = ruleScoreOf(ev, hits);
     if (ruleScore < 0.9 && SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access')) {
@@ -84,6 +93,8 @@ export class LocalAnalyzer implements Analyzer {
     if (SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access') && !ev.has('ssn')) {
       score = Math.min(score, LEVEL_THRESHOLDS.high - 0.05);
     }
+    // Unconfirmed hints may make the call look suspicious, never alert on their own.
+    if (all.length > hits.length) score = Math.max(score, Math.min(ruleScoreOf(new Set(all.map((h) => h.evidence)), all), HINT_CEILING));
     // A subscriber keying digits during a call that already shows tactics: a mild signal only.
     const keyed = (input.dtmf ?? []).filter((d) => d.role !== 'caller').length;
     if (keyed >= 4 && tactics.length > 0) score = Math.min(1, score + 0.05);
@@ -99,7 +110,7 @@ export class LocalAnalyzer implements Analyzer {
       explanation: explanationOf(hits, level),
       analyzer: 'local',
     };
-    return { analysis, evidence: { modelScore, ruleScore, hits } };
+    return { analysis, evidence: { modelScore, ruleScore, hits, unconfirmed: all.filter((h) => !hits.includes(h)) } };
   }
 }
 

@@ -53,6 +53,10 @@ export interface TacticHit {
   label: string;
   /** The matched text. */
   match: string;
+  /** Where it was found: the index of the turn (detectCallerTactics) and the match's offsets in it. */
+  turn?: number;
+  at?: number;
+  end?: number;
 }
 
 interface Rule {
@@ -150,7 +154,7 @@ export function detectTactics(text: string): TacticHit[] {
       if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
       if (rule.tactic === 'impersonation' && askedAbout(text, m.index)) continue;
       if (rule.evidence === 'gift-cards' && !giftCardPayment(text, m.index, m[0])) continue;
-      hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0] });
+      hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length });
     }
   }
   return hits;
@@ -224,10 +228,10 @@ const REPORTED = /\b(?:i(?:'ve| have)? (?:just )?(?:got|received|had|getting) (?
  */
 export function detectCallerTactics(turns: readonly string[]): TacticHit[] {
   const hits: TacticHit[] = [];
-  for (const t of turns) {
-    if (REPORTED.test(t)) continue;
-    for (const h of detectTactics(t)) hits.push(h);
-  }
+  turns.forEach((t, turn) => {
+    if (REPORTED.test(t)) return;
+    for (const h of detectTactics(t)) hits.push({ ...h, turn });
+  });
   return hits;
 }
 

@@ -33,7 +33,7 @@ import {
   type PushAudioInputStream,
   type SpeechRecognitionResult,
 } from 'microsoft-cognitiveservices-speech-sdk';
-import { KEYPHRASES } from '../../analysis/keyphrases.js';
+import { KEYPHRASES, spotKeyphrases } from '../../analysis/keyphrases.js';
 import type { Logger } from '../../log.js';
 import type { PcmFrame } from '../../media/types.js';
 import type { Recognizer, RecognizerStartOptions, RecognizerStats, Utterance } from '../types.js';
@@ -469,6 +469,7 @@ export class AzureRecognizer implements Recognizer {
       streamIndex: this.start.streamIndex,
       startMs: this.toMediaMs(s, startStream),
       endMs: this.toMediaMs(s, endStream),
+      source: 'azure',
     };
     if (kind === 'final') {
       const confidence = confidenceOf(result);
@@ -560,10 +561,4 @@ function confidenceOf(result: SpeechRecognitionResult): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Scam phrases of the shared list in a final, by whole words, lower-case. */
-export function spotKeyphrases(text: string): string[] {
-  const norm = ` ${text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').replace(/\s+/g, ' ').trim()} `;
-  return KEYPHRASE_LIST.filter((p) => norm.includes(` ${p} `));
 }

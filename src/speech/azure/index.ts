@@ -1,4 +1,5 @@
-export { AzureRecognizer, spotKeyphrases } from './azure-recognizer.js';
+export { AzureRecognizer } from './azure-recognizer.js';
+export { spotKeyphrases } from '../../analysis/keyphrases.js';
 export { AzureRecognizerFactory } from './azure-recognizer-factory.js';
 export { resolveAzureSpeechOptions, type AzureSpeechOptions, type ResolvedAzureSpeechOptions } from './azure-speech-config.js';
 export {

@@ -1,14 +1,15 @@
 /**
- * Keyword-spotting recognizer over one pocketsphinx process per stream. Frames are band-filled to
- * 16 kHz and written as they come; the decoder's times (seconds since its first sample) are mapped
+ * Continuous-decoding recognizer over one pocketsphinx process per stream: words, each with its
+ * posterior. Frames are band-filled to 16 kHz and written as they come; the decoder's times (seconds since its first sample) are mapped
  * back to the stream's media time through the segments of audio actually written, so dropped
  * frames and restarts do not shift later results.
  */
 import type { Logger } from '../../log.js';
 import type { PcmFrame } from '../../media/types.js';
-import type { Recognizer, RecognizerStartOptions, RecognizerStats, Utterance } from '../types.js';
+import { spotKeyphrases } from '../../analysis/keyphrases.js';
+import type { RecognizedWord, Recognizer, RecognizerStartOptions, RecognizerStats, Utterance } from '../types.js';
 import { BandFiller, DELAY_SAMPLES_16K } from './band-fill.js';
-import { PocketsphinxProcess, type RawUtterance, type TimedPhrase } from './pocketsphinx-process.js';
+import { PocketsphinxProcess, type RawUtterance } from './pocketsphinx-process.js';
 
 /** A run of contiguous audio written to the current process: process ms → media ms. */
 interface Segment {
@@ -123,21 +124,26 @@ export class OfflineRecognizer implements Recognizer {
   }
 
   private deliver(raw: RawUtterance): void {
-    const phrases = dropContained(raw.phrases);
-    if (phrases.length === 0) return;
-    const startMs = this.toMediaMs(Math.min(...phrases.map((p) => p.start)) * 1000);
-    const endMs = this.toMediaMs(Math.max(...phrases.map((p) => p.end)) * 1000);
-    const keyphrases = phrases.map((p) => p.phrase);
-    const confidence = phrases.reduce((s, p) => s + p.posterior, 0) / phrases.length;
+    if (raw.words.length === 0) return;
+    const words: RecognizedWord[] = raw.words.map((w) => ({
+      word: w.word,
+      startMs: Math.max(0, Math.round(this.toMediaMs(w.start * 1000))),
+      endMs: Math.max(0, Math.round(this.toMediaMs(w.end * 1000))),
+      confidence: w.posterior,
+    }));
+    const text = words.map((w) => w.word).join(' ');
+    const keyphrases = spotKeyphrases(text);
     const u: Utterance = {
       kind: 'final',
-      text: keyphrases.join(' '),
+      text,
       role: this.opts.role,
       streamIndex: this.opts.streamIndex,
-      startMs: Math.max(0, Math.round(startMs)),
-      endMs: Math.max(0, Math.round(endMs)),
-      confidence: Math.min(1, Math.max(0, confidence)),
-      keyphrases,
+      startMs: words[0]!.startMs,
+      endMs: words[words.length - 1]!.endMs,
+      confidence: Math.round((words.reduce((s, w) => s + w.confidence, 0) / words.length) * 1000) / 1000,
+      source: 'offline',
+      words,
+      ...(keyphrases.length > 0 ? { keyphrases } : {}),
     };
     this.counters.utterances++;
     for (const l of this.utteranceListeners) l(u);
@@ -153,22 +159,4 @@ export class OfflineRecognizer implements Recognizer {
     seg ??= this.segments[0];
     return seg ? seg.mediaMs + (t - seg.processMs) : t;
   }
-}
-
-/**
- * "gift card" fires with "gift cards" over the same audio: keep the longer phrase when one hit's
- * words are a prefix of an overlapping hit's.
- */
-export function dropContained(phrases: readonly TimedPhrase[]): TimedPhrase[] {
-  return phrases.filter(
-    (p) =>
-      !phrases.some(
-        (q) =>
-          q !== p &&
-          q.phrase.length > p.phrase.length &&
-          q.phrase.startsWith(p.phrase) &&
-          q.start < p.end &&
-          p.start < q.end,
-      ),
-  );
 }

@@ -1,5 +1,5 @@
 /**
- * One pocketsphinx_continuous child per stream: raw 16 kHz s16le on stdin, keyword hits on stdout.
+ * One pocketsphinx_continuous child per stream: raw 16 kHz s16le on stdin, timed words on stdout.
  *
  * Node's piped stdin is a socket, which pocketsphinx cannot open as /dev/stdin
  * (../shared/notes/offline-speech.md), so `cat` sits in between: `sh -c 'cat | exec …'`. The shell,
@@ -11,57 +11,62 @@ import type { Readable, Writable } from 'node:stream';
 
 export const POCKETSPHINX_BINARY = 'pocketsphinx_continuous';
 
-export interface TimedPhrase {
-  phrase: string;
+export interface TimedWord {
+  /** Lower-case, without the dictionary's variant mark ("to(2)" → "to"). */
+  word: string;
   /** Seconds since the process's first sample. */
   start: number;
   end: number;
-  /** 0..1 */
+  /** Posterior probability of the word in the decoder's lattice, 0..1. */
   posterior: number;
 }
 
-/** One decoder utterance (ended by about 0.5 s of silence): the phrases spotted in it, in time order. */
+/** One decoder utterance (ended by about 0.5 s of silence): its words in time order, fillers removed. */
 export interface RawUtterance {
-  phrases: TimedPhrase[];
+  words: TimedWord[];
 }
 
-const TIMED_LINE = /^(.*\S)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)$/;
+const TIMED_LINE = /^(\S+)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)$/;
+/** <s>, </s>, <sil>, [NOISE], ++GARBAGE++: not words. */
+const FILLER = /^(?:<.*>|\[.*\]|\+\+.*\+\+)$/;
 
 /**
- * `-time yes` output: a line naming the utterance's hits (most recent first, separated by two
- * spaces), then one line per hit `phrase start end posterior`, in the same order.
+ * `-time yes` output of continuous decoding: the utterance's hypothesis on one line, then one line
+ * per word `word start end posterior`, from `<s>` to `</s>`.
  */
-export class KwsOutputParser {
-  private pending: TimedPhrase[] = [];
-  private expected = 0;
+export class DecoderOutputParser {
+  private pending: TimedWord[] = [];
 
   constructor(private readonly emit: (u: RawUtterance) => void) {}
 
   line(raw: string): void {
     const line = raw.trim();
-    if (!line) return;
     const m = TIMED_LINE.exec(line);
-    if (m && this.expected > 0) {
-      this.pending.push({ phrase: m[1]!, start: Number(m[2]), end: Number(m[3]), posterior: Number(m[4]) });
-      if (this.pending.length >= this.expected) this.flush();
+    if (!m) {
+      // A hypothesis line (possibly empty) opens the next utterance.
+      this.flush();
       return;
     }
-    // A header: phrases may contain single spaces, hits are separated by two.
-    this.flush();
-    this.expected = line.split(/\s{2,}/).filter(Boolean).length;
+    const token = m[1]!;
+    if (token === '</s>') {
+      this.flush();
+      return;
+    }
+    if (FILLER.test(token)) return;
+    this.pending.push({
+      word: token.replace(/\(\d+\)$/, '').toLowerCase(),
+      start: Number(m[2]),
+      end: Number(m[3]),
+      posterior: Math.min(1, Math.max(0, Number(m[4]))),
+    });
   }
 
-  /** Emits what is pending (an utterance whose timed lines were cut short still counts). */
+  /** Emits what is pending (an utterance whose word lines were cut short still counts). */
   flush(): void {
-    const phrases = this.pending;
+    const words = this.pending;
     this.pending = [];
-    this.expected = 0;
-    if (phrases.length > 0) emitSorted(this.emit, phrases);
+    if (words.length > 0) this.emit({ words });
   }
-}
-
-function emitSorted(emit: (u: RawUtterance) => void, phrases: TimedPhrase[]): void {
-  emit({ phrases: [...phrases].sort((a, b) => a.start - b.start || b.end - a.end) });
 }
 
 export interface PocketsphinxProcessOptions {
@@ -78,7 +83,7 @@ export interface PocketsphinxProcessOptions {
 
 export class PocketsphinxProcess {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private readonly parser: KwsOutputParser;
+  private readonly parser: DecoderOutputParser;
   private readonly exited: Promise<void>;
   private hasExited = false;
   private closing: Promise<void> | undefined;
@@ -92,7 +97,7 @@ export class PocketsphinxProcess {
       stdio: ['pipe', 'pipe', 'ignore'],
       detached: true,
     });
-    this.parser = new KwsOutputParser(opts.onUtterance);
+    this.parser = new DecoderOutputParser(opts.onUtterance);
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.child.stdin.on('drain', () => {

@@ -1,33 +1,29 @@
-/** Keyword file, feat.params edit and band-fill: no binaries needed. */
+/** Decoding dictionary, feat.params edit, decoder output, spoken words and band-fill: no binaries needed. */
 import { describe, expect, it } from 'vitest';
 import { KEYPHRASES } from '../../../../src/analysis/keyphrases.js';
 import { BandFiller } from '../../../../src/speech/offline/band-fill.js';
-import { editFeatParams, kwsFileText, parseDictionary, planKeywords } from '../../../../src/speech/offline/model-dir.js';
-import { KwsOutputParser, type RawUtterance } from '../../../../src/speech/offline/pocketsphinx-process.js';
-import { dropContained } from '../../../../src/speech/offline/offline-recognizer.js';
+import { corpusVocabulary, readCorpus } from '../../../../src/speech/offline/corpus.js';
+import { editFeatParams, selectDictionary } from '../../../../src/speech/offline/model-dir.js';
+import { DecoderOutputParser, type RawUtterance } from '../../../../src/speech/offline/pocketsphinx-process.js';
+import { numberWords, spokenWords } from '../../../../src/speech/offline/spoken-words.js';
 
-const DICT = parseDictionary(
-  ['gift G IH F T', 'cards K AA R D Z', "don't D OW N T", "don't(2) D OW N", 'tell T EH L', 'anyone EH N IY W AH N'].join('\n'),
-);
+const CMU = ['gift G IH F T', 'cards K AA R D Z', "don't D OW N T", "don't(2) D OW N", 'tell T EH L', 'zebra Z IY B R AH'].join('\n');
 
-describe('keyword file', () => {
-  it('gives each phrase /1e-N/ with N = round(phones × perPhone)', () => {
-    const plan = planKeywords(['gift cards', "Don\u2019t tell anyone"], DICT, { perPhone: 3.5 });
-    expect(plan.entries).toEqual([
-      { phrase: 'gift cards', phones: 9, exponent: 32 },
-      { phrase: "don't tell anyone", phones: 13, exponent: 46 },
-    ]);
-    expect(kwsFileText(plan.entries)).toBe("gift cards /1e-32/\ndon't tell anyone /1e-46/\n");
+describe('decoding dictionary', () => {
+  it('keeps every pronunciation of the vocabulary words and names the words it lacks', () => {
+    const sel = selectDictionary(CMU, new Set(['gift', 'cards', "don't", 'anydesk']));
+    expect(sel.text).toBe("gift G IH F T\ncards K AA R D Z\ndon't D OW N T\ndon't(2) D OW N\n");
+    expect(sel.words).toBe(3);
+    expect(sel.missing).toEqual(['anydesk']);
   });
 
-  it('skips and reports phrases with a word missing from the dictionary', () => {
-    const plan = planKeywords(['gift cards', 'gift vouchers'], DICT);
-    expect(plan.entries.map((e) => e.phrase)).toEqual(['gift cards']);
-    expect(plan.skipped).toEqual([{ phrase: 'gift vouchers', word: 'vouchers' }]);
-  });
-
-  it('every shared keyphrase is multi-word', () => {
-    for (const k of KEYPHRASES) expect(k.phrase.split(' ').length).toBeGreaterThan(1);
+  it('the corpus is balanced between everyday and scam talk and covers every keyphrase word', () => {
+    const sentences = readCorpus();
+    expect(sentences.length).toBeGreaterThan(6000);
+    const vocab = corpusVocabulary();
+    for (const k of KEYPHRASES) for (const w of spokenWords(k.phrase)) expect(vocab.has(w), w).toBe(true);
+    // Everyday words a scam-only vocabulary would lack.
+    for (const w of ['appointment', 'doctor', 'delivery', 'birthday', 'prescription', 'plumber']) expect(vocab.has(w), w).toBe(true);
   });
 
   it('replaces cmninit and upperf in feat.params', () => {
@@ -36,27 +32,51 @@ describe('keyword file', () => {
   });
 });
 
-describe('kws output parser', () => {
-  it('reads a header then timed lines, sorted by start', () => {
+describe('decoder output parser', () => {
+  it('reads the hypothesis then one timed line per word; drops fillers and variant marks', () => {
     const got: RawUtterance[] = [];
-    const p = new KwsOutputParser((u) => got.push(u));
-    for (const l of ['gift cards  pay today ', 'gift cards  4.090 4.650 0.807490', 'pay today  3.280 3.830 0.835002']) p.line(l);
-    expect(got).toEqual([
-      {
-        phrases: [
-          { phrase: 'pay today', start: 3.28, end: 3.83, posterior: 0.835002 },
-          { phrase: 'gift cards', start: 4.09, end: 4.65, posterior: 0.80749 },
-        ],
-      },
-    ]);
+    const p = new DecoderOutputParser((u) => got.push(u));
+    const lines = [
+      'pay today with gift cards',
+      '<s> 0.880 1.140 0.996805',
+      'pay 1.150 1.400 0.812000',
+      '<sil> 1.410 1.500 0.900000',
+      'today 1.510 1.900 0.334000',
+      '[NOISE] 1.910 2.000 0.500000',
+      'with(2) 2.010 2.200 0.120000',
+      'gift 2.210 2.500 0.998000',
+      'cards 2.510 2.900 0.871000',
+      '</s> 2.910 3.200 1.000000',
+      'hello',
+      '<s> 5.000 5.100 1.000000',
+      'hello 5.100 5.600 0.400000',
+    ];
+    for (const l of lines) p.line(l);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.words.map((w) => w.word)).toEqual(['pay', 'today', 'with', 'gift', 'cards']);
+    expect(got[0]!.words[1]).toEqual({ word: 'today', start: 1.51, end: 1.9, posterior: 0.334 });
+    // An utterance cut short (the process died) still counts when flushed.
+    p.flush();
+    expect(got[1]!.words).toEqual([{ word: 'hello', start: 5.1, end: 5.6, posterior: 0.4 }]);
   });
 
-  it('keeps the longer of overlapping prefix hits', () => {
-    const kept = dropContained([
-      { phrase: 'gift cards', start: 4.06, end: 4.64, posterior: 0.8 },
-      { phrase: 'gift card', start: 4.06, end: 4.62, posterior: 0.8 },
-    ]);
-    expect(kept.map((p) => p.phrase)).toEqual(['gift cards']);
+  it('an empty hypothesis gives nothing', () => {
+    const got: RawUtterance[] = [];
+    const p = new DecoderOutputParser((u) => got.push(u));
+    for (const l of ['', '<s> 0.1 0.2 1', '<sil> 0.2 0.5 1', '</s> 0.5 0.6 1']) p.line(l);
+    p.flush();
+    expect(got).toEqual([]);
+  });
+});
+
+describe('spoken words', () => {
+  it('says numbers, money, times and abbreviations as a speaker does', () => {
+    expect(numberWords(1205)).toBe('one thousand two hundred five');
+    expect(spokenWords("I'm calling at 2:30 PM about your $1,250.50 bill.").join(' ')).toBe(
+      "i'm calling at two thirty p m about your one thousand two hundred fifty dollars fifty cents bill",
+    );
+    expect(spokenWords('Dr. Smith, the 9th, room 0417; I am here').join(' ')).toBe('doctor smith the ninth room oh four one seven i am here');
+    expect(spokenWords('Call 1-800 in 1999!').join(' ')).toBe('call one eight hundred in nineteen ninety nine');
   });
 });
 
