@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runSipp } from '../test/e2e/support.js';
 
@@ -253,144 +253,6 @@ async function benchMedia(args: string[]): Promise<unknown> {
   };
 }
 
-/** Descendant pids of a process (the decoder runs under `sh -c 'cat | exec …'`). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry), ...descendants(Number(entry)));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-/**
- * Offline recognizer: K streams fed a flite scam line in real time (20 ms frames), CPU-seconds per
- * audio-second and memory of the decoders, and the delay from the end of each spotted phrase (in
- * media time) to its utterance event.
- */
-async function benchSpeechOffline(streams: number): Promise<unknown> {
-  const { OfflineRecognizerFactory } = await import('../src/speech/offline/index.js');
-  const { loadAudio } = await import('../src/simulate/audio-source.js');
-  if (!OfflineRecognizerFactory.available()) return { skipped: 'pocketsphinx is not installed' };
-  const text = 'This is the tax office. You owe back taxes. Pay today with gift cards or you will be arrested.';
-  const speech = await loadAudio({ kind: 'say', text }, 8000);
-  // Speech, 2 s of silence (so the decoder ends the utterance), three times over.
-  const silence = new Int16Array(16000);
-  const one = new Int16Array(speech.length + silence.length);
-  one.set(speech);
-  const audio = new Int16Array(one.length * 3);
-  for (let i = 0; i < 3; i++) audio.set(one, i * one.length);
-  const factory = new OfflineRecognizerFactory();
-  const recs = await Promise.all(
-    Array.from({ length: streams }, (_, i) => factory.start({ role: 'caller', streamIndex: i, sampleRate: 8000, language: 'en-US' })),
-  );
-  const delays: number[] = [];
-  const t0 = performance.now();
-  // Media time ms → wall time it was written, for the delay measurement.
-  const wallAt = (mediaMs: number): number => t0 + mediaMs;
-  for (const rec of recs) {
-    rec.onUtterance((u) => {
-      if (u.kind === 'final' && u.keyphrases?.length) delays.push(performance.now() - wallAt(u.endMs));
-    });
-  }
-  const pids = recs.flatMap((r) => {
-    const pid = (r as { pid?: number }).pid;
-    return pid ? [pid, ...descendants(pid)] : [];
-  });
-  const ticks0 = pids.reduce((a, p) => a + cpuTicks(p), 0);
-  const frames = Math.floor(audio.length / 160);
-  for (let f = 0; f < frames; f++) {
-    const samples = audio.subarray(f * 160, f * 160 + 160);
-    for (const rec of recs) rec.write({ samples, sampleRate: 8000, timestamp: f * 20, concealed: false });
-    const due = t0 + (f + 1) * 20;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  await new Promise((r) => setTimeout(r, 1500));
-  let ticks1 = 0;
-  let rss = 0;
-  for (const p of pids) {
-    try {
-      ticks1 += cpuTicks(p);
-      rss += rssKb(p);
-    } catch {
-      // exited
-    }
-  }
-  const audioSeconds = (frames * 20 * streams) / 1000;
-  const dropped = recs.reduce((a, r) => a + r.stats().droppedFrames, 0);
-  await factory.close();
-  const sorted = [...delays].sort((a, b) => a - b);
-  return {
-    streams,
-    audio_seconds: audioSeconds,
-    cpu_seconds_per_audio_second: Math.round(((ticks1 - ticks0) / 100 / audioSeconds) * 1000) / 1000,
-    rss_mb_per_stream: Math.round(rss / 1024 / streams),
-    phrases_spotted: delays.length,
-    phrase_end_to_event_ms: { p50: Math.round(percentile(sorted, 50)), p95: Math.round(percentile(sorted, 95)), max: Math.round(sorted.at(-1) ?? NaN) },
-    dropped_frames: dropped,
-  };
-}
-
-/**
- * Azure adapter against the fake Speech server on loopback: `calls` × 2 recognizers fed in real
- * time; each connection's script says a phrase ending at 2 s of audio. Added latency = when the
- * final arrives − when the frame at the phrase's end was written; memory per recognizer = RSS growth.
- */
-async function benchSpeechAzure(calls: number): Promise<unknown> {
-  const { FakeAzureSpeech } = await import('../test/support/fake-azure-speech.js');
-  const { AzureRecognizerFactory } = await import('../src/speech/azure/index.js');
-  const { silentLogger } = await import('../src/log.js');
-  const fake = await FakeAzureSpeech.start({ script: () => [{ kind: 'phrase', text: 'you owe back taxes', offsetMs: 1000, durationMs: 1000 }] });
-  const factory = new AzureRecognizerFactory({ key: 'bench', endpoint: fake.endpoint, language: 'en-US', phraseList: [], logger: silentLogger() });
-  global.gc?.();
-  const rss0 = process.memoryUsage().rss;
-  const n = calls * 2;
-  const recs = await Promise.all(
-    Array.from({ length: n }, (_, i) => factory.start({ role: i % 2 ? 'subscriber' : 'caller', streamIndex: i % 2, sampleRate: 8000, language: 'en-US' })),
-  );
-  const rssOpen = process.memoryUsage().rss;
-  const latencies: number[] = [];
-  const t0 = performance.now();
-  for (const rec of recs) {
-    rec.onUtterance((u) => {
-      if (u.kind === 'final') latencies.push(performance.now() - (t0 + u.endMs));
-    });
-  }
-  const samples = new Int16Array(160);
-  const frames = 150; // 3 s
-  for (let f = 0; f < frames; f++) {
-    for (const rec of recs) rec.write({ samples, sampleRate: 8000, timestamp: f * 20, concealed: false });
-    const wait = t0 + (f + 1) * 20 - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  await new Promise((r) => setTimeout(r, 1000));
-  const rss1 = process.memoryUsage().rss;
-  const dropped = recs.reduce((a, r) => a + r.stats().droppedFrames, 0);
-  await factory.close();
-  await fake.close();
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    concurrent_calls: calls,
-    recognizers: n,
-    finals: latencies.length,
-    added_latency_ms: { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1) ?? NaN) },
-    rss_kb_per_recognizer: Math.round((Math.max(rssOpen, rss1) - rss0) / 1024 / n),
-    dropped_frames: dropped,
-  };
-}
-
-async function benchSpeech(args: string[]): Promise<unknown> {
-  const streams = Number(args.find((a) => a.startsWith('--streams='))?.slice(10) ?? 10);
-  const calls = Number(args.find((a) => a.startsWith('--azure-calls='))?.slice(14) ?? 100);
-  return { bench: 'speech', offline: await benchSpeechOffline(streams), azure: await benchSpeechAzure(calls) };
-}
-
 /**
  * Local analyzer speed: p50/p95/p99 of one analyze() over a long window (60 caller + 60 subscriber
  * turns, a 20-minute call) and over each window of a realistic call as it grows.
@@ -429,7 +291,7 @@ const [which = 'sip', ...rest] = process.argv.slice(2);
 const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   sip: benchSip,
   media: benchMedia,
-  speech: benchSpeech,
+  speech: async (a) => (await import('./speech.js')).benchSpeech(a),
   analysis: benchAnalysis,
   alerts: async (a) => (await import('./alerts.js')).benchAlerts(a),
   cluster: async (a) => (await import('./cluster.js')).benchCluster(a),

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
 import { OfflineRecognizerFactory } from '../../src/speech/offline/index.js';
 import { requireBinary } from '../support/binaries.js';
-import { CALLER, SUBSCRIBER, simulateCall, startTestNode, waitFor } from './support.js';
+import { CALLER, SPOKEN_SCAM, SUBSCRIBER, simulateCall, startTestNode, waitFor } from './support.js';
 
 const ready =
   requireBinary('pocketsphinx_continuous', 'pocketsphinx') && requireBinary('flite', 'flite') && OfflineRecognizerFactory.available();
@@ -61,7 +61,7 @@ describe.skipIf(!ready)('scam call → one SMS in the file sink, during the call
 
   it('sends exactly one branded SMS to the subscriber before the call ends', { timeout: 60_000 }, async () => {
     const result = await call(
-      'This is the tax office. You owe back taxes. Pay today with gift cards or you will be arrested.',
+      SPOKEN_SCAM,
       'Oh no. What do I need to do?',
     );
     expect(result).toMatchObject({ answered: true, clean: true });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineRecognizerFactory } from '../../src/speech/offline/index.js';
 import { requireBinary } from '../support/binaries.js';
 import { startNodeProcess, until, type NodeProcess } from '../support/node-process.js';
-import { SUBSCRIBER, simulateTo, startSharedBackends, type SharedBackends } from './support.js';
+import { SPOKEN_SCAM, SUBSCRIBER, simulateTo, startSharedBackends, type SharedBackends } from './support.js';
 
 const ready =
   requireBinary('redis-server', 'redis-server') &&
@@ -47,7 +47,7 @@ describe.skipIf(!ready)('failover between two nodes sharing Redis', () => {
     const first = new AbortController();
     const onA = simulateTo(a.sip, {
       groupId,
-      callerAudio: { kind: 'say', text: 'This is the tax office. You owe back taxes. Pay today with gift cards or you will be arrested.' },
+      callerAudio: { kind: 'say', text: SPOKEN_SCAM },
       duration: 60,
       signal: first.signal,
     }).catch(() => undefined);

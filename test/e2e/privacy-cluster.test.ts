@@ -14,7 +14,7 @@ import { OfflineRecognizerFactory } from '../../src/speech/offline/index.js';
 import { requireBinary } from '../support/binaries.js';
 import { startNodeProcess, stopNodeProcess, until, type NodeProcess } from '../support/node-process.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { CALLER, SUBSCRIBER } from './support.js';
+import { CALLER, SPOKEN_BENIGN, SPOKEN_SCAM, SUBSCRIBER } from './support.js';
 
 const ready =
   requireBinary('redis-server', 'redis-server') &&
@@ -23,10 +23,8 @@ const ready =
   OfflineRecognizerFactory.available();
 
 const TOKEN = 'privacy-admin-token-0123456789';
-const SCAM = 'This is the tax office. You owe back taxes. Pay today with gift cards or you will be arrested.';
-const BENIGN = "Hi, this is the dentist's office calling to confirm your appointment on Tuesday at three.";
 /** Said only by the callers, never in an analyzer's explanation: finding them anywhere means the transcript leaked. */
-const TRANSCRIPT_ONLY = ['back taxes', 'owe back', 'dentist', 'appointment', 'tuesday'];
+const TRANSCRIPT_ONLY = ['officer brown', 'warrant', 'the fine', 'dentist', 'appointment', 'tuesday'];
 const CALLER_DIGITS = CALLER.replace('+', '');
 
 describe.skipIf(!ready)('privacy across two nodes', () => {
@@ -61,7 +59,7 @@ describe.skipIf(!ready)('privacy across two nodes', () => {
     });
 
   it('leaves no transcript, audio or caller number in Redis, the logs or the working directory', { timeout: 90_000 }, async () => {
-    const [scam, benign] = await Promise.all([call(a.sip, SCAM), call(b.sip, BENIGN)]);
+    const [scam, benign] = await Promise.all([call(a.sip, SPOKEN_SCAM), call(b.sip, SPOKEN_BENIGN)]);
     expect(scam.answered && benign.answered).toBe(true);
     await until(async () => (await a.api<{ stats: { sent: number } }>('/v1/alerts')).stats.sent === 1, 10_000, 'the alert to be sent');
     const sink = readFileSync(join(dir, 'sms.jsonl'), 'utf8');

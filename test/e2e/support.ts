@@ -248,3 +248,11 @@ export function nativeSip(node: RunningNode): NativeSessionServer {
   if (!(node.sip instanceof NativeSessionServer)) throw new Error('this test needs CALLGUARD_SIP_STACK=native');
   return node.sip;
 }
+
+/**
+ * A scam line the offline recognizer hears well enough in flite's kal16 voice (simulate's) to alert
+ * on its own: several tactics, each in words it is sure of (docs/speech.md). Shared so every spoken
+ * test says the same thing.
+ */
+export const SPOKEN_SCAM = 'This is officer Brown from the police department. There is a warrant for your arrest. To avoid jail you must pay the fine today with gift cards. Do not tell anyone about this call.';
+export const SPOKEN_BENIGN = "Hi, this is the dentist's office calling to confirm your appointment on Tuesday at three.";

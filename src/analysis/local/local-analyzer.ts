@@ -11,7 +11,7 @@ import { KEYPHRASES } from '../keyphrases.js';
 import type { Analysis, AnalysisInput, Analyzer, RiskLevel, Tactic, WindowTurn } from '../types.js';
 import { sigmoid } from './features.js';
 import { TextModel, type ModelWeights } from './model.js';
-import { confidentText, weighHits } from './recognizer-evidence.js';
+import { confidentText, HIT_CONFIDENCE, weighHits, WORD_CONFIDENCE } from './recognizer-evidence.js';
 import { detectCallerTactics, detectTactics, tacticsOf, type Evidence, type TacticHit } from './tactics.js';
 
 const MODEL_SHIFT = 2;
@@ -37,6 +37,9 @@ const WARM_UP = 'Hello, this is the fraud department of your bank; your computer
 export interface LocalAnalyzerOptions {
   /** Model weights; the committed weights.json by default. */
   weights?: ModelWeights;
+  /** Confidence thresholds for offline recognizer words (recognizer-evidence.ts). */
+  hitConfidence?: number;
+  wordConfidence?: number;
 }
 
 export interface LocalEvidence {
@@ -50,9 +53,13 @@ export interface LocalEvidence {
 export class LocalAnalyzer implements Analyzer {
   readonly name = 'local' as const;
   private readonly model: TextModel;
+  private readonly hitConfidence: number;
+  private readonly wordConfidence: number;
 
   constructor(options: LocalAnalyzerOptions = {}) {
     this.model = new TextModel(options.weights);
+    this.hitConfidence = options.hitConfidence ?? HIT_CONFIDENCE;
+    this.wordConfidence = options.wordConfidence ?? WORD_CONFIDENCE;
     // V8 compiles each pattern on first use (~20 ms in all): pay that here rather than in a call.
     this.explain({ window: [{ speaker: 'caller', text: WARM_UP }] });
   }
@@ -77,13 +84,13 @@ export class LocalAnalyzer implements Analyzer {
       for (const k of t.keyphrases ?? []) for (const h of keyphraseHits(k, text)) found.push({ ...h, turn: i });
     });
     // Offline speech: tactics heard in words the decoder is unsure of are hints (recognizer-evidence.ts).
-    const { confirmed: hits, all } = weighHits(found, turns);
+    const { confirmed: hits, all } = weighHits(found, turns, this.hitConfidence);
     const tactics = tacticsOf(hits);
     const ev = new Set(hits.map((h) => h.evidence));
 
     // The model is trained on easy synthetic calls and is over-confident: on its own it needs p ≥ ~0.97
     // to reach 'high' (logit shifted by MODEL_SHIFT).
-    const modelRaw = this.model.score(turns.map((t) => confidentText(t)).join(' \n '), tactics);
+    const modelRaw = this.model.score(turns.map((t) => confidentText(t, this.wordConfidence)).join(' \n '), tactics);
     const modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
     let ruleScore = ruleScoreOf(ev, hits);
     if (ruleScore < 0.9 && SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access')) {
