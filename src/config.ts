@@ -142,6 +142,10 @@ export const SETTINGS = {
   CALLGUARD_AZURE_SPEECH_TOKEN_FILE: { default: '', doc: 'Entra ID instead of a key: a file holding a current access token (kept fresh by a sidecar or workload identity), read before every connection.' },
   CALLGUARD_AZURE_SPEECH_REGION: { default: '', doc: 'Azure Speech region, e.g. westeurope (or give an endpoint).' },
   CALLGUARD_AZURE_SPEECH_ENDPOINT: { default: '', doc: 'Azure Speech websocket endpoint with its path (private endpoints, tests).' },
+  CALLGUARD_SPEECH_MIN_CONFIDENCE: {
+    default: '0.6',
+    doc: "Local analyzer: the mean posterior (0–1) an offline recognizer's words must have for a tactic heard in them to count on its own; below it the tactic is a hint that needs another caller turn (docs/analysis.md). Higher: fewer false alarms, later or fewer alerts.",
+  },
   CALLGUARD_ANALYZER: { default: 'local', doc: 'Scam analyzer: local (no network), azure-openai, or chain (local on every utterance, the LLM only from medium risk).' },
   CALLGUARD_AZURE_OPENAI_ENDPOINT: { default: '', doc: 'Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com/.' },
   CALLGUARD_AZURE_OPENAI_DEPLOYMENT: { default: '', doc: 'Chat-completions model deployment name.' },
@@ -248,6 +252,7 @@ const schema = z.object({
     z.literal(''),
     z.string().regex(/^wss?:\/\/[^/]+\/.+/, 'must be a ws:// or wss:// URL with a path'),
   ]),
+  CALLGUARD_SPEECH_MIN_CONFIDENCE: z.coerce.number().min(0).max(1),
   CALLGUARD_ANALYZER: z.enum(['local', 'azure-openai', 'chain']),
   CALLGUARD_AZURE_OPENAI_ENDPOINT: z.union([z.literal(''), z.string().regex(/^https?:\/\//, 'must be an http(s) URL')]),
   CALLGUARD_AZURE_OPENAI_DEPLOYMENT: z.string(),
@@ -361,6 +366,8 @@ export interface Config {
   media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number };
   analysis: {
     analyzer: 'local' | 'azure-openai' | 'chain';
+    /** Offline recognizer words: mean posterior for a tactic to count on its own. */
+    minSpeechConfidence: number;
     chainMinIntervalMs: number;
     azureOpenAI: { endpoint: string; deployment: string; apiVersion: string; key: string; tokenFile: string; timeoutMs: number; tokensPerCall: number };
   };
@@ -512,6 +519,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     },
     analysis: {
       analyzer: v.CALLGUARD_ANALYZER,
+      minSpeechConfidence: v.CALLGUARD_SPEECH_MIN_CONFIDENCE,
       chainMinIntervalMs: v.CALLGUARD_CHAIN_MIN_INTERVAL * 1000,
       azureOpenAI: {
         endpoint: v.CALLGUARD_AZURE_OPENAI_ENDPOINT,

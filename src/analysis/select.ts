@@ -11,7 +11,8 @@ export type AnalyzerName = Config['analysis']['analyzer'];
 
 export function selectAnalyzer(config: Config, logger: Logger, name: AnalyzerName = config.analysis.analyzer): Analyzer {
   const log = logger.child({ mod: 'analysis' });
-  if (name === 'local') return new LocalAnalyzer();
+  const local = () => new LocalAnalyzer({ hitConfidence: config.analysis.minSpeechConfidence });
+  if (name === 'local') return local();
   const o = config.analysis.azureOpenAI;
   const llm = new AzureOpenAIAnalyzer({
     endpoint: o.endpoint,
@@ -23,7 +24,7 @@ export function selectAnalyzer(config: Config, logger: Logger, name: AnalyzerNam
     logger: log,
   });
   if (name === 'azure-openai') return llm;
-  return new ChainAnalyzer(new LocalAnalyzer(), llm, { minIntervalMs: config.analysis.chainMinIntervalMs, logger: log });
+  return new ChainAnalyzer(local(), llm, { minIntervalMs: config.analysis.chainMinIntervalMs, logger: log });
 }
 
 /** Analyzers that keep per-call state (rate limit, token budget) take the call id. */

@@ -110,6 +110,13 @@ describe('config', () => {
     }
   });
 
+  it('the offline speech confidence threshold is a number in 0..1, named when wrong', () => {
+    expect(loadConfig({}).analysis.minSpeechConfidence).toBe(0.6);
+    expect(loadConfig({ CALLGUARD_SPEECH_MIN_CONFIDENCE: '0.75' }).analysis.minSpeechConfidence).toBe(0.75);
+    expect(() => loadConfig({ CALLGUARD_SPEECH_MIN_CONFIDENCE: '1.5' })).toThrow(/CALLGUARD_SPEECH_MIN_CONFIDENCE/);
+    expect(() => loadConfig({ CALLGUARD_SPEECH_MIN_CONFIDENCE: 'high' })).toThrow(/CALLGUARD_SPEECH_MIN_CONFIDENCE/);
+  });
+
   it('Azure speech needs exactly one of a key or a token file, and a region or endpoint; the key is never echoed', () => {
     expect(() => loadConfig({ CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_REGION: 'westeurope' })).toThrow(/CALLGUARD_AZURE_SPEECH_KEY/);
     expect(() => loadConfig({ CALLGUARD_SPEECH: 'azure', CALLGUARD_AZURE_SPEECH_KEY: 'k' })).toThrow(/CALLGUARD_AZURE_SPEECH_REGION/);
