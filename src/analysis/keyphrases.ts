@@ -1,7 +1,7 @@
 /**
- * Multi-word scam phrases: what the offline recognizer spots (keyword spotting) and what the local
- * detector weighs, from one list so both agree. Single words ("arrest", "code", "virus") fire
- * falsely on benign speech (../shared/notes/offline-speech.md): every entry has two or more words.
+ * Multi-word scam phrases: the phrase list Azure Speech is biased toward, what the local detector
+ * weighs when a recognizer reports a phrase its text lacks, and what the call's snapshot counts
+ * (speech.keyphraseHits). Every word is in the offline recognizer's vocabulary (a test checks).
  * Lower-case, words from the CMU pronouncing dictionary that pocketsphinx-en-us ships.
  */
 export interface Keyphrase {

@@ -12,7 +12,7 @@ export type Party = 'caller' | 'subscriber';
 export type AudioInput =
   /** A WAV file (any rate, mono or the first channel), resampled to the codec rate. */
   | { kind: 'file'; path: string }
-  /** Text spoken by flite's kal16 voice (offline-speech.md: recognised best), resampled. */
+  /** Text spoken by flite's kal16 voice (one the offline recognizer hears well), resampled. */
   | { kind: 'say'; text: string }
   /** PCM already in memory (tests, embedding). */
   | { kind: 'pcm'; samples: Int16Array; sampleRate: number };

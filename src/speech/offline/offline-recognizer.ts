@@ -21,7 +21,7 @@ const MAX_SEGMENTS = 256;
 const BAND_FILL_DELAY_MS = (DELAY_SAMPLES_16K / 16000) * 1000;
 
 export interface OfflineRecognizerOptions extends RecognizerStartOptions {
-  /** pocketsphinx arguments (model, dictionary, kws file, sample rate). */
+  /** pocketsphinx arguments (model, dictionary, language model, sample rate). */
   args: readonly string[];
   binary?: string;
   /** Restarts allowed after the decoder dies before giving up with an error. Default 5. */
