@@ -1,8 +1,8 @@
 /**
  * A party's audio as mono 16-bit PCM at the codec's sample rate: from a WAV file, from text spoken
- * by flite, or as given. Speech uses flite's kal16 voice, one the offline recognizer hears
- * well (word error about 0.25 on realistic calls, docs/speech.md); the codec then does the telephone part (8 kHz for G.711,
- * mu-law/A-law companding), so no sox is needed at run time.
+ * by flite, or as given. Speech uses flite's kal16 voice, one the offline recognizer hears well
+ * (word error about 0.25 on realistic calls, docs/speech.md); the codec then does the telephone
+ * part (8 kHz for G.711, mu-law/A-law companding), so no sox is needed at run time.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
