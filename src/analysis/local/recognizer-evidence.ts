@@ -25,6 +25,11 @@ export interface WeighedHits {
   all: TacticHit[];
 }
 
+/** A turn an offline decoder heard, with its word confidences. */
+export function fromOfflineSpeech(turn: WindowTurn): boolean {
+  return !!turn.words?.length && turn.source !== 'azure' && turn.source !== 'text';
+}
+
 /** Character offsets of each word of `words` in `text` (words appear in order, separated by spaces). */
 function wordSpans(text: string, words: ReadonlyArray<{ word: string }>): Array<[number, number]> | undefined {
   const spans: Array<[number, number]> = [];
@@ -40,7 +45,7 @@ function wordSpans(text: string, words: ReadonlyArray<{ word: string }>): Array<
 
 /** Mean confidence of the words the hit covers; undefined when the turn has no word confidences. */
 export function hitConfidence(hit: TacticHit, turn: WindowTurn): number | undefined {
-  if (!turn.words?.length || turn.source === 'azure' || turn.source === 'text') return undefined;
+  if (!fromOfflineSpeech(turn) || !turn.words) return undefined;
   if (hit.at === undefined || hit.end === undefined) return undefined;
   const spans = wordSpans(turn.text, turn.words);
   if (!spans) return undefined;
@@ -73,7 +78,7 @@ export function weighHits(hits: readonly TacticHit[], turns: readonly WindowTurn
 
 /** The caller's words the model reads: an offline turn without its least certain words. */
 export function confidentText(turn: WindowTurn, threshold = WORD_CONFIDENCE): string {
-  if (!turn.words?.length || turn.source === 'azure' || turn.source === 'text') return turn.text;
+  if (!fromOfflineSpeech(turn) || !turn.words) return turn.text;
   return turn.words
     .filter((w) => w.confidence >= threshold)
     .map((w) => w.word)
