@@ -1,7 +1,7 @@
 /**
- * Recognizer evidence, weighed. An offline decoder reports words it did not hear — on ordinary talk it
- * turns "get a card" into "gift card" now and then — and says how sure it is of each word (its
- * posterior). A tactic found in words it is unsure of is a hint: it counts only when another caller
+ * Recognizer evidence, weighed. An offline decoder reports words it did not hear — a school nurse's
+ * "a temperature of one hundred point four" came out as "one hundred warrant for" — and says how sure
+ * it is of each word (its posterior; that "warrant" had 0.15). A tactic found in words it is unsure of is a hint: it counts only when another caller
  * turn shows the same evidence (a decoder rarely makes the same mistake twice in one call); alone it
  * can make a call look suspicious, never alert. Text from a cloud recognizer or a script carries no
  * per-word confidences and is taken as said. docs/analysis.md explains the thresholds.
@@ -10,9 +10,9 @@ import type { WindowTurn } from '../types.js';
 import type { TacticHit } from './tactics.js';
 
 /**
- * A hit whose words' mean posterior is below this is unconfirmed. Chosen on the tuning calls
- * (test/fixtures/analysis dev sets, flite rms/slt voices): right words have a median posterior of
- * about 0.86, wrong ones about 0.29 (`npm run bench -- asr`).
+ * A hit whose words' mean posterior is below this is unconfirmed (CALLGUARD_SPEECH_MIN_CONFIDENCE).
+ * The lowest value that kept false alarms within 2.5 % on the tuning calls (docs/analysis.md,
+ * scripts/tune-speech-threshold.ts); right words' median posterior is about 0.86, wrong ones' 0.29.
  */
 export const HIT_CONFIDENCE = 0.6;
 /** Words below this are left out of the text the statistical model reads. */
