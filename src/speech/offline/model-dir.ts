@@ -40,7 +40,9 @@ export function modelInstalled(paths: ModelPaths = debianModel()): boolean {
 /**
  * Feature settings for upsampled, band-filled telephone audio. The cmninit is the cepstral mean
  * pocketsphinx itself converged to on band-filled 8 kHz μ-law speech (its "CMN:" log line), so the
- * first utterance of a stream is not decoded against the wideband mean.
+ * first utterance of a stream is not decoded against the wideband mean when CMN is live. Debian's
+ * model asks for `-cmn batch` (the mean of each utterance), under which continuous decoding does not
+ * use the initial value: it stays for models and settings that run live CMN.
  */
 export interface TelephoneFeatures {
   cmninit: string;
