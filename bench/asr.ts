@@ -19,6 +19,7 @@ import { parseVoiceSpec } from '../src/eval/spoken/voices.js';
 import { linearToMulaw, mulawToLinear } from '../src/media/codecs/index.js';
 import { resample } from '../src/media/resample.js';
 import { OfflineRecognizerFactory, spokenWords } from '../src/speech/offline/index.js';
+import { childrenCpuSeconds } from './proc.js';
 import type { RecognizedWord, Utterance } from '../src/speech/types.js';
 
 /** Edit-distance alignment: which hypothesis words match a reference word. */
@@ -91,10 +92,6 @@ function auc(right: number[], wrong: number[]): number {
   return n1 && n0 ? +((sumRight - (n1 * (n1 + 1)) / 2) / (n1 * n0)).toFixed(3) : NaN;
 }
 
-function childCpuSeconds(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[13]) + Number(f[14])) / 100; // cutime + cstime of reaped children
-}
 
 export async function benchAsr(argv: string[]): Promise<unknown> {
   const { values } = parseArgs({
@@ -130,7 +127,7 @@ export async function benchAsr(argv: string[]): Promise<unknown> {
   const evidence: Counts = { tp: 0, fp: 0, fn: 0 };
   const wrongPhrases: string[] = [];
   const wrongEvidence: string[] = [];
-  const cpu0 = childCpuSeconds();
+  const cpu0 = childrenCpuSeconds();
 
   const one = async (c: Conversation): Promise<void> => {
     const turns = c.turns.filter((t) => t.speaker === role);
@@ -174,7 +171,7 @@ export async function benchAsr(argv: string[]): Promise<unknown> {
     }),
   );
   await factory.close();
-  const cpu = childCpuSeconds() - cpu0;
+  const cpu = childrenCpuSeconds() - cpu0;
   const quant = (xs: number[], q: number) => {
     const s = [...xs].sort((x, y) => x - y);
     return s.length ? +s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(3) : null;

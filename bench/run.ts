@@ -7,21 +7,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runSipp } from '../test/e2e/support.js';
+import { cpuTicks, percentile, rssKb } from './proc.js';
 
 const root = resolve(import.meta.dirname, '..');
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
-}
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -124,11 +114,6 @@ interface CallView {
 async function listCalls(httpPort: number): Promise<CallView[]> {
   const res = await fetch(`http://127.0.0.1:${httpPort}/v1/calls`);
   return ((await res.json()) as { calls: CallView[] }).calls;
-}
-
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? NaN);
 }
 
 /**

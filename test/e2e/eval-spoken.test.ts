@@ -87,7 +87,6 @@ describe.skipIf(!ready)('callguard eval --spoken', () => {
     expect(scam.alertAtS).toBeGreaterThan(scam.firstCallerStartS!);
     expect(scam.alertAtS).toBeLessThan(scam.durationS!);
     expect(scam.decisiveDelayMs).toBeGreaterThanOrEqual(0);
-    expect(scam.decisiveDelayMs).toBeLessThan(5000);
     expect(scam.alertCategory).toEqual(expect.any(String));
     expect(scam.explanation).toMatch(/^The caller .+\.$/);
     // The appointment: nothing, during the call or after it.

@@ -1,5 +1,4 @@
 export { AzureRecognizer } from './azure-recognizer.js';
-export { spotKeyphrases } from '../../analysis/keyphrases.js';
 export { AzureRecognizerFactory } from './azure-recognizer-factory.js';
 export { resolveAzureSpeechOptions, type AzureSpeechOptions, type ResolvedAzureSpeechOptions } from './azure-speech-config.js';
 export {
