@@ -11,6 +11,7 @@ import { KEYPHRASES } from '../keyphrases.js';
 import type { Analysis, AnalysisInput, Analyzer, RiskLevel, Tactic, WindowTurn } from '../types.js';
 import { sigmoid } from './features.js';
 import { TextModel, type ModelWeights } from './model.js';
+import { negativeEvidenceOf } from './negative-evidence.js';
 import { confidentText, HIT_CONFIDENCE, weighHits, WORD_CONFIDENCE } from './recognizer-evidence.js';
 import { detectCallerTactics, detectTactics, tacticsOf, type Evidence, type TacticHit } from './tactics.js';
 
@@ -22,15 +23,16 @@ export const LEVEL_THRESHOLDS = { low: 0.3, medium: 0.55, high: 0.8 } as const;
 const HINT_CEILING = 0.7;
 
 const ORGS: readonly Evidence[] = ['government', 'bank', 'tech-support', 'family'];
-const LURES: readonly Evidence[] = ['prize', 'refund'];
+const LURES: readonly Evidence[] = ['prize', 'refund', 'offer'];
+/** Stories that are not impersonation and not a lure: a donation drive, a job, a parcel. */
+const PRETEXTS: readonly Evidence[] = ['charity', 'job', 'delivery'];
+/** Who the caller claims to be or what they offer, in the order that names the call best. */
+const CLAIMS: readonly Evidence[] = [...ORGS, ...LURES, ...PRETEXTS];
 const PAYMENT_DEMANDS: readonly Evidence[] = ['gift-cards', 'crypto', 'wire', 'safe-account', 'cash', 'fee'];
-const CREDENTIAL_DEMANDS: readonly Evidence[] = ['ssn', 'pin-password', 'one-time-code', 'card-number', 'bank-login'];
+const CREDENTIAL_DEMANDS: readonly Evidence[] = ['ssn', 'id-number', 'pin-password', 'one-time-code', 'card-number', 'bank-login'];
 
-/** Real fraud desks and careful callers say this; scammers rarely do. */
-const SAFETY_ADVICE = new RegExp(
-  String.raw`\b(?:(?:call|ring) (?:us|the bank|your bank) (?:back )?(?:on|at|using) the (?:number|phone number) (?:on|printed on) (?:the back of )?your (?:card|statement)|number on the back of your card|hang up and call|(?:we|the bank|i) (?:will )?never ask (?:you )?for|never share (?:your|that|the) (?:pin|password|code))`,
-  'i',
-);
+/** Payments no genuine caller asks for, whoever started the contact (FTC: gift cards, crypto, cash). */
+const UNUSUAL_PAYMENTS: readonly Evidence[] = ['gift-cards', 'crypto', 'safe-account', 'cash'];
 
 const WARM_UP = 'Hello, this is the fraud department of your bank; your computer has a virus, please buy gift cards and read me the code.';
 
@@ -93,13 +95,17 @@ export class LocalAnalyzer implements Analyzer {
     const modelRaw = this.model.score(turns.map((t) => confidentText(t, this.wordConfidence)).join(' \n '), tactics);
     const modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
     let ruleScore = ruleScoreOf(ev, hits);
-    if (ruleScore < 0.9 && SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access')) {
-      ruleScore = Math.min(ruleScore, 0.2);
-    }
+    // Negative evidence (negative-evidence.ts): a caller who sends the subscriber to a channel they know,
+    // or follows up contact the subscriber started, is capped below the alert unless they ask for what no
+    // genuine caller asks for.
+    const neg = negativeEvidenceOf(text);
+    const pays = PAYMENT_DEMANDS.some((e) => ev.has(e));
+    const reassured =
+      (neg.knownChannel && !pays && !ev.has('remote-access')) ||
+      (neg.subscriberStarted && !UNUSUAL_PAYMENTS.some((e) => ev.has(e)) && !CREDENTIAL_DEMANDS.some((e) => ev.has(e)));
+    if (ruleScore < 0.9 && reassured) ruleScore = Math.min(ruleScore, 0.2);
     let score = Math.max(ruleScore, modelScore, 1 - (1 - 0.75 * ruleScore) * (1 - 0.75 * modelScore));
-    if (SAFETY_ADVICE.test(text) && !PAYMENT_DEMANDS.some((e) => ev.has(e)) && !ev.has('remote-access') && !ev.has('ssn')) {
-      score = Math.min(score, LEVEL_THRESHOLDS.high - 0.05);
-    }
+    if (reassured && !ev.has('ssn')) score = Math.min(score, LEVEL_THRESHOLDS.high - 0.05);
     // Unconfirmed hints may make the call look suspicious, never alert on their own.
     if (all.length > hits.length) score = Math.max(score, Math.min(ruleScoreOf(new Set(all.map((h) => h.evidence)), all), HINT_CEILING));
     // A subscriber keying digits during a call that already shows tactics: a mild signal only.
@@ -157,7 +163,18 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
   const hurry = ev.has('time-pressure');
   const demand = pay || cred || remote;
 
+  const pretext = PRETEXTS.some((e) => ev.has(e));
+  const unusual = UNUSUAL_PAYMENTS.some((e) => ev.has(e)) || ev.has('wire');
+
   if ((org || lure) && demand) return 0.92;
+  // The hook after a story (docs/scam-families.md): charities, employers and couriers do not take gift
+  // cards, crypto or transfers to a person, nor charge a fee to hand over a job or a parcel.
+  if (pretext && (unusual || ev.has('fee'))) return 0.88;
+  // An up-front fee paid by an untraceable method or with card or identity details: the advance-fee hook
+  // itself, whatever the story. (A balance owed is not a fee: real collectors take card payments.)
+  if (ev.has('fee') && (unusual || cred)) return 0.85;
+  // An automated call is a hook when it follows an alarming or too-good claim (press 1, call back).
+  if (ev.has('robocall') && (lure || threat)) return 0.82;
   if (demand && (threat || secrecy)) return 0.9;
   if (ev.has('tech-support') && install) return 0.85;
   if (org && threat) return 0.85;
@@ -194,9 +211,9 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
 
 function pickOrg(hits: readonly TacticHit[]): { evidence: Evidence; label: string } | undefined {
   const count = new Map<Evidence, number>();
-  for (const h of hits) if (ORGS.includes(h.evidence) || LURES.includes(h.evidence)) count.set(h.evidence, (count.get(h.evidence) ?? 0) + 1);
+  for (const h of hits) if (CLAIMS.includes(h.evidence)) count.set(h.evidence, (count.get(h.evidence) ?? 0) + 1);
   let best: Evidence | undefined;
-  for (const e of [...ORGS, ...LURES]) {
+  for (const e of CLAIMS) {
     const n = count.get(e) ?? 0;
     // An impersonated organisation beats a lure; among equals the first in order wins.
     const weight = n + (ORGS.includes(e) && n > 0 ? 100 : 0);
@@ -247,6 +264,10 @@ function explanationOf(hits: readonly TacticHit[], level: RiskLevel): string {
     if (org.evidence === 'family') claim = 'claims to be a relative in trouble';
     else if (org.evidence === 'prize') claim = 'says you have won a prize';
     else if (org.evidence === 'refund') claim = 'offers you a refund';
+    else if (org.evidence === 'offer') claim = 'makes an offer too good to be true';
+    else if (org.evidence === 'charity') claim = 'asks for a donation';
+    else if (org.evidence === 'job') claim = 'offers you a job';
+    else if (org.evidence === 'delivery') claim = 'says a parcel is waiting for you';
     else claim = `claims to be from ${org.label}`;
   }
   const parts = [claim, ...demands].filter((p): p is string => !!p);

@@ -43,7 +43,18 @@ export type Evidence =
   /** "Press one to speak with an agent": an automated call pushing you to a live scammer; set-up only. */
   | 'robocall'
   /** "You need to pay 500 dollars": a plain money request, damning only next to a prize or refund lure. */
-  | 'money-request';
+  | 'money-request'
+  // pretexts that are not impersonation (docs/scam-families.md): harmless alone, a hook with a demand
+  /** A disaster appeal or donation drive. */
+  | 'charity'
+  /** A job offer or recruitment. */
+  | 'job'
+  /** A parcel waiting, a delivery or customs charge. */
+  | 'delivery'
+  /** Too good to be true: debt or loan forgiveness, a lower rate, a free device, a rebate, a warranty to renew. */
+  | 'offer'
+  /** An identity number that is not a Social Security number: Medicare, FSA ID, National Insurance. */
+  | 'id-number';
 
 export interface TacticHit {
   /** null for lures, which only inform the category. */
@@ -114,8 +125,17 @@ const RULES: readonly Rule[] = [
   { tactic: 'urgency', evidence: 'threat', label: 'threatens to cut you off', re: r(String.raw`\b(?:(?:computer|data|files|pc|laptop|system) will (?:stop working|be (?:deleted|locked|blocked|crashed|corrupted|damaged))|lose (?:all )?(?:your|the) (?:data|coverage|benefits|files|pictures|photos|money|prize|grant|approval)|(?:prize|grant|loan|approval|winnings|refund) (?:will be |is |gets )?(?:forfeit(?:ed)?|cancel(?:led|ed)?|go(?:es)? to (?:another|the next))|give the (?:prize|money|grant) to (?:another|someone else|the next)|orden de arresto|ser[aá] arrestado)\b`), negatable: true },
   { tactic: 'urgency', evidence: 'compromise', label: 'says your account has been compromised', re: r(String.raw`\b(?:(?:someone|somebody|hackers?|people)(?: \w+){0,4}? (?:has|have|had|got|getting|is getting|are getting) (?:the )?access (?:to|of|on) (?:your|the)|(?:multiple|several|many|suspicious|unusual) (?:failed )?(?:login|log-?in|sign-?in) attempts?|(?:account|apple id|icloud|id|email)(?: account)? (?:has been|was|got|is) (?:breached|hacked|compromised|locked)|suspicious activit(?:y|ies) (?:has been |have been |was |were )?(?:detected|found|noticed|seen) (?:on|in|with) your|do not use your (?:phone|iphone|computer|device|card)|suspendido|suspendida)\b`) },
   { tactic: null, evidence: 'robocall', label: 'an automated call', re: r(String.raw`\b(?:press (?:1|one|9|nine) (?:now )?(?:to|for)|(?:this is|this call is) an? (?:automated|recorded|pre-?recorded) (?:message|call)|(?:automated|recorded) (?:message|call) (?:from|for|regarding)|oprima (?:el )?(?:1|uno))\b`) },
-  { tactic: 'credentials', evidence: 'personal-details', label: 'your personal details', re: r(String.raw`\b(?:(?:your|the) date of birth|medicare (?:number|id)|(?:confirm|verify|give me|tell me) (?:your |the )?(?:full )?(?:name and |home |mailing )?address|(?:what is|what's) (?:the name of )?your bank|name of your bank|(?:apple id|account) email|(?:confirm|verify|give me|tell me) your (?:personal )?details|(?:a )?(?:copy|photo|picture) of your (?:id|identification|driver'?s licen[cs]e|passport|social security card))\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'personal-details', label: 'your personal details', re: r(String.raw`\b(?:(?:your|the) date of birth|(?:confirm|verify|give me|tell me) (?:your |the )?(?:full )?(?:name and |home |mailing )?address|(?:what is|what's) (?:the name of )?your bank|name of your bank|(?:apple id|account) email|(?:confirm|verify|give me|tell me) your (?:personal )?details|(?:a )?(?:copy|photo|picture) of your (?:id|identification|driver'?s licen[cs]e|passport|social security card))\b`), negatable: true },
   { tactic: null, evidence: 'money-request', label: 'a payment', re: r(String.raw`\b(?:pay|send|transfer|deposit|wire) (?:us |me |him |them )?(?:the |a |an |only |just )?(?:amount|sum|money|balance|difference|fee|\$ ?\d|\d[\d,.]* ?(?:dollars|bucks|pounds|euros)|(?:one|two|three|four|five|six|seven|eight|nine|ten|fifty|hundred|[a-z]+ty)(?:[- ][a-z]+)? (?:hundred|thousand|dollars))|(?:\$ ?\d[\d,.]*|\d[\d,.]* dollars|(?:one|two|three|four|five|six|seven|eight|nine)(?: hundred)?(?: and)?[- ](?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?(?: dollars)?) for (?:the |a |one |three )?(?:lifetime|one[- ]year|three[- ]years?|year|plan|support|service|protection|licen[cs]e|security|subscription|network security|the fix)\b`), negatable: true },
+  // ---- pretexts (docs/scam-families.md): the story before the hook; none is evidence of a scam alone
+  { tactic: null, evidence: 'charity', label: 'a charity appeal', re: r(String.raw`\b(?:(?:disaster|earthquake|hurricane|flood|wildfire|fire|tornado|storm|tsunami|famine|war|refugee|relief|emergency|victims?)(?: \w+)? (?:appeal|fund|relief|charity|foundation|donations?)|raising (?:urgent |emergency )?(?:funds|money|donations)|(?:make|give|send) (?:a |your )?donation|donat(?:e|ing) (?:to|today|tonight|now|something)|(?:firefighters?|police|veterans?|troopers?|sheriffs?)(?:'s?)? (?:association|fund|benevolent|charity|foundation))\b`) },
+  { tactic: null, evidence: 'job', label: 'a job offer', re: r(String.raw`\b(?:(?:you(?:'ve| have)? been|you were|you are|you're) (?:shortlisted|hired|selected for (?:the|a|this) (?:job|role|position))|(?:job|work|employment) offer|offer letter|(?:the|a|this) (?:job|role|position|vacancy) (?:you applied for|is yours|pays)|(?:you|that you) applied for (?:a |the |our )?(?:\w+ ){0,3}(?:job|role|position|vacancy)|(?:work|working) from home (?:job|position|opportunity)|(?:mystery|secret) shopper|(?:personal|executive) assistant (?:job|position|role)|(?:starter|training) kit|(?:onboarding|training|equipment|background check) (?:fee|cost|payment))\b`) },
+  { tactic: null, evidence: 'delivery', label: 'a parcel waiting', re: r(String.raw`\b(?:(?:tried|attempted|unable) to deliver|(?:a |your |the )?(?:parcel|package|shipment|delivery) (?:is |was |has been )?(?:on hold|held|waiting|pending|stopped|returned|in (?:customs|the depot|our warehouse))|(?:customs|import|redelivery|re-delivery|rebook(?:ing)?) (?:duty|duties|charge|fee|tax)|(?:redeliver|rebook) (?:the |your )?(?:parcel|package|delivery)|unpaid (?:shipping|postage|delivery|customs) (?:fee|charge|duty))\b`) },
+  { tactic: null, evidence: 'offer', label: 'an offer too good to be true', re: r(String.raw`\b(?:(?:student )?loans? (?:forgiveness|forgiven|cancell?ation|discharge)|(?:balance|debt|loans?) (?:forgiven|wiped|cleared|cancell?ed)|(?:lower|reduce|drop|cut) (?:your |the )?(?:credit card |card )?(?:interest rates?|apr|monthly payments?)|(?:interest rates?|apr) (?:reduction|lowered)|(?:extended|vehicle|car|auto|factory) warranty|reinstate your (?:coverage|warranty)|(?:free|no[- ]cost|at no cost to you|costs? you nothing|fully covered)(?: \w+){0,4} (?:back brace|knee brace|brace|genetic|dna|cancer screening|test kit|testing kit|medical alert|hearing aid|glucose monitor)|(?:rebate|refund) of (?:around |about |up to )?(?:\$|\d|one|two|three|four|five|six|seven|eight|nine|ten)|(?:half price|fifty percent|50 ?%) (?:off|discount) (?:on |off )?your (?:\w+ )?(?:bill|service|plan|subscription))\b`) },
+  { tactic: 'credentials', evidence: 'id-number', label: 'your ID number', re: r(String.raw`\b(?:medicare (?:number|id|card number)|(?:fsa|student aid) (?:id|login|username|password)|national insurance number|passport number)\b`), negatable: true },
+  { tactic: 'payment', evidence: 'wire', label: 'sending money on from a cheque', re: r(String.raw`\b(?:deposit (?:the|this|that|a) (?:check|cheque)[^.?!]{0,80}?\b(?:send|transfer|wire|buy|forward|keep)|(?:send|transfer|wire|forward) (?:the )?(?:rest|remainder|balance|difference|extra) (?:of it |of the money )?(?:to|on|back))\b`) },
+  { tactic: 'payment', evidence: 'wire', label: 'a transfer to a personal account', re: r(String.raw`\b(?:(?:send|transfer|pay|wire) (?:it |the money |the donation |a transfer )?(?:straight |directly )?(?:to|into) (?:my|his|her|our (?:coordinator|agent|manager)'s|the (?:coordinator|agent|manager|landlord)'s) (?:personal )?(?:account|bank)|personal (?:bank )?account)\b`), negatable: true },
+  { tactic: 'urgency', evidence: 'threat', label: 'threatens to expose you', re: r(String.raw`\b(?:(?:send|share|post|release|forward|upload) (?:it|the video|the photos?|the pictures?|them|everything)(?: \w+)? to (?:everyone|everybody|all (?:of )?your|your (?:contacts|friends|family|boss|wife|husband|employer|colleagues))|(?:i|we) (?:have|recorded|got|made) (?:a |the )?(?:video|recording|photos?|pictures?) of you)\b`) },
   // ---- secrecy
   { tactic: 'secrecy', evidence: 'secrecy', label: 'tells you to keep it secret', re: r(String.raw`\b(?:(?:don'?t|do not|never) (?:tell|inform|mention (?:this|it) to|talk to|discuss (?:this|it) with|speak to) (?:anyone|anybody|your (?:bank|family|wife|husband|kids|children|son|daughter|mom|dad|parents)|the bank|the (?:police|cashier|teller|store)|mom|dad|grandpa|grandma)|keep (?:this|it) (?:between us|confidential|secret|quiet|private|to yourself)|(?:don'?t|do not) hang up|stay on the line (?:with me|until|while you (?:go|drive|are at))|(?:you )?(?:need|have|must) to stay on the line|(?:don'?t|do not) (?:go to|visit|call|contact) (?:the |your )?(?:branch|bank)|(?:don'?t|do not) (?:discuss|talk about) (?:this|it) with (?:the )?(?:staff|anyone|anybody)|can'?t (?:talk|discuss|speak) (?:about )?(?:it|this) (?:with|to) (?:anyone|anybody)|gag order|(?:if|when) (?:they|the teller|the cashier|anyone|anybody|the bank|someone) asks?,? (?:you )?(?:just )?(?:say|tell them)|you (?:say|tell them) (?:it is |it's )?(?:documents|a gift|for (?:a |your )?(?:family|renovation|personal)|personal)|(?:this|the) (?:call|matter|case|investigation) is (?:confidential|strictly confidential|secret))\b`) },
   // ---- unusual payment
@@ -124,13 +144,13 @@ const RULES: readonly Rule[] = [
   { tactic: 'payment', evidence: 'wire', label: 'a wire transfer', re: r(String.raw`\b(?:wire (?:transfer|the money|the funds|it)|western union|moneygram|money ?gram|(?:send|transfer) (?:the )?money (?:to|through|via)|zelle|cash ?app|venmo|e-?check|electronic check|(?:numbers?|digits) (?:at|on) the bottom of (?:the|your|a) check|write (?:void|"void") on)\b`), negatable: true },
   { tactic: 'payment', evidence: 'safe-account', label: 'moving your money to a "safe account"', re: r(String.raw`\b(?:safe account|secure account|protected account|safety account|holding account|(?:move|transfer) (?:all )?(?:your|the) (?:money|funds|savings|balance) (?:to|into))\b`), negatable: true },
   { tactic: 'payment', evidence: 'cash', label: 'handing over cash', re: r(String.raw`\b(?:cash (?:pick ?up|pickup|collection)|courier (?:will|to) (?:collect|pick up|come)|(?:withdraw|take out) (?:\$?\d[\d,]*(?: dollars)? (?:in |of )?)?(?:cash|the money)|send (?:the )?cash|mail (?:the )?cash|put (?:the )?cash in (?:an|a) envelope|(?:put|hide|place|spread|wrap|tape) (?:the )?(?:cash|money|notes|bills|hundred dollar bills) (?:inside|in|between|into)|send (?:it|the (?:cash|money|package)) (?:by |through |via )?(?:fedex|ups|overnight|courier))\b`), negatable: true },
-  { tactic: 'payment', evidence: 'fee', label: 'an up-front fee', re: r(String.raw`\b(?:processing fee|(?:small|one-time|release|transfer|handling|clearance|activation|insurance|delivery|shipping|security|customs|port|registration|legal|processing) (?:fees?|charges?|deposit)|pay (?:a|the) fee|pay (?:the )?taxes on (?:the|your) (?:prize|winnings)|(?:first|advance) (?:installment|instalment|payment) (?:as|for) (?:a |the )?(?:guarantee|security|insurance)|security deposit|taxes and fees|only the small (?:charge|fee|amount)|(?:activation|clearance|release|processing|unlock(?:ing)?|verification) (?:payment|amount|account)|small (?:activation|processing|verification) (?:fee|payment|charge))\b`), negatable: true },
+  { tactic: 'payment', evidence: 'fee', label: 'an up-front fee', re: r(String.raw`\b(?:processing fee|(?:small|one-time|release|transfer|handling|clearance|activation|insurance|delivery|shipping|security|customs|port|registration|legal|processing|application|preparation|enrol?lment|training|admin|leave|bond|bail) (?:fees?|charges?|deposit)|pay (?:a|the) fee|pay (?:the )?taxes on (?:the|your) (?:prize|winnings)|(?:first|advance) (?:installment|instalment|payment) (?:as|for) (?:a |the )?(?:guarantee|security|insurance)|security deposit|taxes and fees|only the small (?:charge|fee|amount)|(?:activation|clearance|release|processing|unlock(?:ing)?|verification) (?:payment|amount|account)|small (?:activation|processing|verification) (?:fee|payment|charge))\b`), negatable: true },
   { tactic: 'payment', evidence: 'gift-cards', label: 'payment in gift cards', re: r(String.raw`\b(?:claim code|redemption code|scratch (?:off )?(?:the )?(?:silver|back|strip)|(?:go|drive|walk) to (?:the )?(?:nearest )?(?:walmart|target|cvs|walgreens|best buy|store|pharmacy) and (?:buy|get|purchase))\b`), negatable: true },
   // ---- credentials
   { tactic: 'credentials', evidence: 'ssn', label: 'your Social Security number', re: r(String.raw`\b(?:social security number|social security #|ssn|social insurance number|last four (?:digits )?of your social)\b`), negatable: true },
   { tactic: 'credentials', evidence: 'pin-password', label: 'your PIN or password', re: r(String.raw`\b(?:(?<!chip (?:and|&) )pin(?: number| code)?|password|passcode|login (?:details|credentials|information)|online banking (?:details|credentials|login)|username and password|mother'?s maiden name)\b`), negatable: true },
   { tactic: 'credentials', evidence: 'one-time-code', label: 'the code sent to your phone', re: r(String.raw`\b(?:verification code|one[- ]time (?:code|password|passcode|pin)|otp|security code|authori[sz]ation code|confirmation code|(?:the )?code (?:that )?(?:we|i|you)(?:'ve| have)? (?:just )?(?:sent|texted|received|got)|six[- ]digit code|code (?:on|in) your (?:phone|text|sms)|(?:sent|send|texted|text) you a (?:\w+ )?(?:code|pin)|read (?:me |out |it back to me |back )?(?:the |those |that |it )?(?:\w+[- ])?(?:code|digits)|(?:(?:\w+[- ])?digit code|code) (?:it|that|which) (?:shows|gives|displays))\b`), negatable: true },
-  { tactic: 'credentials', evidence: 'card-number', label: 'your card details', re: r(String.raw`\b(?:(?:credit|debit|bank) card (?:number|details|information)|card number|cvv|cvc|expiration date|expiry date|(?:16|sixteen)[- ]digit (?:number|card))\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'card-number', label: 'your card details', re: r(String.raw`\b(?:(?:credit|debit|bank) card (?:number|details|information)|(?:your|the) card details|card number|cvv|cvc|expiration date|expiry date|(?:16|sixteen)[- ]digit (?:number|card))\b`), negatable: true },
   { tactic: 'credentials', evidence: 'account-number', label: 'your account details', re: r(String.raw`\b(?:(?:bank )?account (?:number|details|information|credentials)|routing number|sort code)\b`), negatable: true },
   { tactic: 'credentials', evidence: 'bank-login', label: 'access to your online banking', re: r(String.raw`\b(?:log ?(?:in|into|on)(?: to)? (?:your )?(?:online )?(?:bank(?:ing)?|checking|savings)(?: account)?|open (?:your )?(?:online )?banking|how much (?:money )?(?:do you have|is there|you have) in (?:your )?(?:account|bank|checking|savings)|which bank (?:do you|are you)|what bank (?:do you|are you)|(?:online|mobile|internet) banking access)\b`), negatable: true },
   // ---- remote access
@@ -151,13 +171,16 @@ export function detectTactics(text: string): TacticHit[] {
         rule.re.lastIndex++;
         continue;
       }
-      if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
+      if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'payment' && askedWhetherDone(text, m.index)) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
       if (rule.tactic === 'impersonation' && askedAbout(text, m.index)) continue;
       if (rule.evidence === 'gift-cards' && !giftCardPayment(text, m.index, m[0])) continue;
       hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length });
     }
   }
-  return hits;
+  // "The Flood Relief Fund" is a charity's name, not a relief payment offered: a charity appeal's words
+  // are not also a lure.
+  const appeals = hits.filter((h) => h.evidence === 'charity');
+  return appeals.length === 0 ? hits : hits.filter((h) => h.evidence !== 'prize' || !appeals.some((c) => c.at! <= h.at! && h.end! <= c.end!));
 }
 
 /**
@@ -165,10 +188,17 @@ export function detectTactics(text: string): TacticHit[] {
  * PIN"); a conditional does not ("if you don't pay you will be arrested").
  */
 function isNegated(text: string, at: number): boolean {
-  const before = text.slice(Math.max(0, at - 60), at);
+  const before = text.slice(Math.max(0, at - 120), at);
   const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf(';'));
-  const words = before.slice(clauseStart + 1).trim().split(/\s+/).slice(-8).join(' ');
-  return NEGATION.test(words) && !CONDITIONAL.test(words);
+  const clause = before.slice(clauseStart + 1).trim().split(/\s+/);
+  // "There is no warrant": a bare "no" right before the thing denies it.
+  if (/\bno (?:\w+ )?$/i.test(before)) return true;
+  const near = clause.slice(-8).join(' ');
+  if (NEGATION.test(near)) return !CONDITIONAL.test(near);
+  // "Nobody from the court will ever call and ask you to pay with gift cards": the subject denies the
+  // whole clause, however far before the thing it names.
+  const whole = clause.slice(-24).join(' ');
+  return DENYING_SUBJECT.test(whole) && !CONDITIONAL.test(whole);
 }
 
 /**
@@ -182,6 +212,13 @@ function disclaimedAfter(text: string, end: number): boolean {
 }
 
 const DISCLAIMER_AFTER = /\b(?:(?:we|i|they|nobody|no one)(?:'ll| will)? (?:won't|will not|never|don't|do not|wont) (?:ever )?(?:ask|need|want)|(?:by |for )?yourself)\b/i;
+
+/** "Did you end up buying any gift cards?" asks what the subscriber did, not for a payment. */
+function askedWhetherDone(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 60), at);
+  const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf(';'));
+  return /\b(?:did|have|had) you (?:\w+ ){0,3}(?:buy|bought|buying|send|sent|sending|pay|paid|paying|give|gave|giving|transfer\w*|wire\w*)\b/i.test(before.slice(clauseStart + 1));
+}
 
 /** "Is this the IRS?" asks about an organisation rather than claiming to be it. */
 function askedAbout(text: string, at: number): boolean {
@@ -200,6 +237,8 @@ const ASKED_ABOUT = /\b(?:is this|is that|are you(?: with| from)?|am i (?:speaki
 function giftCardPayment(text: string, at: number, match: string): boolean {
   if (INCENTIVE.test(text.slice(Math.max(0, at - 60), at)) || INCENTIVE_AFTER.test(text.slice(at + match.length, at + match.length + 40))) return false;
   const sentence = sentenceAround(text, at, at + match.length);
+  // Paying is asked of the subscriber: a friend choosing a Sephora card for her niece asks nothing.
+  if (!ASKS_SUBSCRIBER.test(sentence) && !IMPERATIVE.test(sentence)) return false;
   if (!GENERIC_CARD.test(match)) return true;
   return !INCENTIVE.test(sentence) && PAY_CONTEXT.test(sentence);
 }
@@ -211,6 +250,12 @@ function sentenceAround(text: string, start: number, end: number): string {
   const to = after.search(/[.?!\n]/);
   return before.slice(from + 1) + text.slice(start, end) + (to >= 0 ? after.slice(0, to) : after);
 }
+
+/** Words that address a request to the subscriber, or state the only way to pay. */
+const ASKS_SUBSCRIBER = /\b(?:you|your|you'll|you're|please|need|needs|must|have to|has to|(?:only|quickest|easiest|fastest|simplest|best|safest) (?:way|option|method)|easiest with|accept(?:s|ed)?|takes?|payable)\b/i;
+
+/** A sentence that starts with an order ("Buy Google Play cards", "Pay with iTunes cards"). */
+const IMPERATIVE = /^\s*(?:(?:and|so|now|then|just|ok(?:ay)?|first|next)[, ]+)*(?:buy|get|go|pay|send|purchase|pick up|grab|read|scratch|load|take)\b|\b(?:read|give|send|text|tell) (?:me|us)\b/i;
 
 const GENERIC_CARD = /^(?:gift ?cards?|vouchers?|prepaid)/i;
 const PAY_CONTEXT = /\b(?:buy|bought|buying|purchase|purchasing|pay|paying|paid|payment|load|put|scratch|numbers?|codes?|back of|worth of|send|read|store|walmart|target|cvs|walgreens|pharmacy)\b/i;
@@ -234,6 +279,9 @@ export function detectCallerTactics(turns: readonly string[]): TacticHit[] {
   });
   return hits;
 }
+
+/** A clause whose subject or verb denies everything it names. */
+const DENYING_SUBJECT = /\b(?:nobody|no one|never|(?:will|would|'ll) not|won't)\b/i;
 
 const CONDITIONAL = /\b(?:if|unless|otherwise|or else)\b/i;
 

@@ -1,0 +1,130 @@
+/**
+ * The hook, not the words (docs/scam-families.md): a story followed by a request no genuine caller makes
+ * alerts; the same words with negative evidence (a channel the subscriber knows, contact the subscriber
+ * started, a warning instead of a request) do not.
+ */
+import { describe, expect, it } from 'vitest';
+import { LocalAnalyzer } from '../../../../src/analysis/local/local-analyzer.js';
+import { negativeEvidenceOf } from '../../../../src/analysis/local/negative-evidence.js';
+import { detectTactics } from '../../../../src/analysis/local/tactics.js';
+import type { WindowTurn } from '../../../../src/analysis/types.js';
+import { replayConversation } from './replay.js';
+
+const analyzer = new LocalAnalyzer();
+
+/** Caller turns with a neutral subscriber reply between them. */
+function call(...callerTurns: string[]): WindowTurn[] {
+  return callerTurns.flatMap((text) => [
+    { speaker: 'caller' as const, text },
+    { speaker: 'subscriber' as const, text: 'Okay.' },
+  ]);
+}
+
+const alerts = (turns: WindowTurn[]): boolean => replayConversation(analyzer, 'hooks', 1, turns).alertTurn !== undefined;
+
+describe('hooks after a pretext', () => {
+  it.each([
+    [
+      'charity, money to a person',
+      call(
+        'Good evening, I am calling for the Coastal Flood Relief Fund, families there lost their homes last night.',
+        'Could you give a hundred dollars tonight? Please send it straight to our coordinator\'s personal account, I will text you the details.',
+      ),
+      'charity',
+    ],
+    [
+      'job with a fee',
+      call(
+        'Hi, this is Paula from Brightway Staffing. You applied for the data entry role, and you have been shortlisted.',
+        'Before you start we book your training certificate. There is a training fee of ninety dollars, I just need your card details.',
+      ),
+      'job',
+    ],
+    [
+      'parcel fee with card details',
+      call(
+        'Hello, this is the parcel depot. We tried to deliver a package today but there is an unpaid customs charge of two dollars.',
+        'To rebook it I need to take the customs fee now. What is the card number and the security code on the back?',
+      ),
+      'delivery',
+    ],
+    [
+      'automated notice after a too-good claim',
+      call('This is a message about your student loan forgiveness. Your balance may be forgiven under a new federal program. Press one now to speak to a specialist.'),
+      'offer',
+    ],
+    [
+      'exposure threat and crypto',
+      call('I have a video of you from your webcam. Pay eight hundred dollars in Bitcoin or I send it to all your contacts tonight.'),
+      undefined,
+    ],
+  ])('%s alerts', (_name, turns, category) => {
+    expect(alerts(turns)).toBe(true);
+    if (category) expect(analyzer.analyzeSync({ window: turns }).category).toBe(category);
+  });
+
+  it('names the pretext in the explanation', () => {
+    const a = analyzer.analyzeSync({
+      window: call(
+        'Hello, I am calling from the Hillside Wildfire Appeal, we are raising emergency funds for families.',
+        'The quickest way to donate is a gift card, you can buy one at any store and read me the numbers.',
+      ),
+    });
+    expect(a.level).toBe('high');
+    expect(a.explanation).toBe('The caller asks for a donation and demands payment in gift cards.');
+  });
+
+  it.each([
+    ['an appointment reminder robocall', call('This is an automated message from Maple Dental. You have a cleaning on Tuesday at ten. Press one to confirm or two to reschedule.')],
+    ['a charity thanking a donor', call('Hi, this is Sam from the Coastal Flood Relief Fund. I just wanted to thank you for your donation last month, it paid for two family kits.')],
+    ['a job offer without a fee', call('Hi, this is Paula from Brightway Staffing. You have been shortlisted for the data entry role. Can you come in for an interview on Monday at nine?')],
+    ['a courier arranging a delivery', call('Hi, it is the courier, we tried to deliver your parcel this morning. Can I leave it with your neighbour at number twelve?')],
+  ])('%s does not alert', (_name, turns) => {
+    expect(alerts(turns)).toBe(false);
+  });
+});
+
+describe('negative evidence', () => {
+  it('finds a known channel and contact the subscriber started, also in unpunctuated recognizer text', () => {
+    expect(negativeEvidenceOf('please hang up and call the number on the back of your card')).toEqual({ knownChannel: true, subscriberStarted: false });
+    expect(negativeEvidenceOf("i'm following up on the report you filed last week")).toEqual({ knownChannel: false, subscriberStarted: true });
+    expect(negativeEvidenceOf('i got your message about the letter')).toMatchObject({ subscriberStarted: true });
+    expect(negativeEvidenceOf('this is your bank we need to verify your account')).toEqual({ knownChannel: false, subscriberStarted: false });
+  });
+
+  it('a fraud desk that promises not to ask and blocks the card does not alert', () => {
+    const turns = call(
+      'Hello, this is the fraud department at Lakeside Credit Union, about unusual activity on your debit card.',
+      'Before we go on, I will not ask for your PIN or any code sent to your phone.',
+      'I have blocked the card so nothing else goes through. A new card will be mailed to you.',
+    );
+    expect(alerts(turns)).toBe(false);
+  });
+
+  it('a helpdesk answering the subscriber\'s ticket may take remote control without an alert', () => {
+    const turns = call(
+      'Hi, this is Omar from the IT service desk, I am calling about the ticket you opened this morning.',
+      'I am sending a remote session request right now through the company portal, please click accept.',
+    );
+    expect(alerts(turns)).toBe(false);
+  });
+
+  it('contact the subscriber started does not excuse gift cards or a code', () => {
+    const turns = call(
+      'Hi, I am returning your call about the refund you asked about.',
+      'To release it you need to buy two Google Play gift cards and read me the numbers right away.',
+    );
+    expect(alerts(turns)).toBe(true);
+  });
+
+  it('a warning is not a request: "nobody will ever ask you to pay with gift cards or Bitcoin"', () => {
+    const text = 'There is no warrant in your name, and nobody from the court or the police will ever call and ask you to pay with gift cards or Bitcoin.';
+    expect(detectTactics(text).map((h) => h.evidence)).toEqual([]);
+    expect(detectTactics('Did you end up buying any gift cards or sending any money?').filter((h) => h.tactic === 'payment')).toEqual([]);
+  });
+
+  it('a friend choosing a gift card asks the subscriber for nothing; an order to buy one does', () => {
+    expect(detectTactics('Maybe a fifty dollar Sephora card and a smaller one for the coffee place.').map((h) => h.evidence)).not.toContain('gift-cards');
+    expect(detectTactics('Go to the store and get a Sephora gift card for five hundred.').map((h) => h.evidence)).toContain('gift-cards');
+  });
+});
