@@ -102,6 +102,8 @@ export async function benchAsr(argv: string[]): Promise<unknown> {
       role: { type: 'string', default: 'caller' },
       limit: { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '2' },
+      /** Language model: corpus (the default, built at start) or debian (en-us.lm.bin). */
+      lm: { type: 'string', default: 'corpus' },
       /** Extra decoder arguments, e.g. "-ascale 10". */
       args: { type: 'string', default: '' },
     },
@@ -113,7 +115,8 @@ export async function benchAsr(argv: string[]): Promise<unknown> {
   const voice = parseVoiceSpec(values.voice!);
   const synth = new CachedSynthesizer(new TtsCache(ttsCacheDir(process.env)));
   const extraArgs = values.args!.split(/\s+/).filter(Boolean);
-  const factory = new OfflineRecognizerFactory({ extraArgs });
+  if (values.lm !== 'corpus' && values.lm !== 'debian') throw new Error(`--lm must be corpus or debian, not ${values.lm}`);
+  const factory = new OfflineRecognizerFactory({ extraArgs, languageModel: values.lm });
   await factory.model();
   const role = values.role === 'subscriber' ? 'subscriber' : 'caller';
 
@@ -179,6 +182,7 @@ export async function benchAsr(argv: string[]): Promise<unknown> {
   return {
     bench: 'asr',
     voice: values.voice,
+    lm: values.lm,
     role,
     conversations: conversations.length,
     audio_seconds: Math.round(audioSeconds),

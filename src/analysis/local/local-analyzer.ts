@@ -102,7 +102,8 @@ export class LocalAnalyzer implements Analyzer {
     const pays = PAYMENT_DEMANDS.some((e) => ev.has(e));
     const reassured =
       (neg.knownChannel && !pays && !ev.has('remote-access')) ||
-      (neg.subscriberStarted && !UNUSUAL_PAYMENTS.some((e) => ev.has(e)) && !CREDENTIAL_DEMANDS.some((e) => ev.has(e)));
+      // A follow-up that turns into a refund, prize or offer is the refund scam's opening, not a follow-up.
+      (neg.subscriberStarted && !UNUSUAL_PAYMENTS.some((e) => ev.has(e)) && !CREDENTIAL_DEMANDS.some((e) => ev.has(e)) && !LURES.some((e) => ev.has(e)));
     if (ruleScore < 0.9 && reassured) ruleScore = Math.min(ruleScore, 0.2);
     let score = Math.max(ruleScore, modelScore, 1 - (1 - 0.75 * ruleScore) * (1 - 0.75 * modelScore));
     if (reassured && !ev.has('ssn')) score = Math.min(score, LEVEL_THRESHOLDS.high - 0.05);

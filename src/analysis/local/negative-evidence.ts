@@ -36,7 +36,7 @@ const SUBSCRIBER_STARTED = new RegExp(
       String.raw`(?:as|like) you (?:asked|requested)`,
       String.raw`you (?:asked|requested) (?:us|me) to`,
       String.raw`following up (?:on|about) (?:your|the) (?:report|ticket|request|claim|complaint|message|call|visit|application|appointment|enquiry|inquiry)`,
-      String.raw`(?:the|your) (?:transfer|wire|payment) you (?:set up|made|sent|started|asked for|requested|just made)`,
+      String.raw`(?:wire |bank |money )?(?:transfer|wire|payment) (?:that )?you (?:set up|sent|started|asked for|requested|just made|booked)`,
     ].join('|') +
     String.raw`)`,
   'i',

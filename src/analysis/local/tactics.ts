@@ -171,7 +171,7 @@ export function detectTactics(text: string): TacticHit[] {
         rule.re.lastIndex++;
         continue;
       }
-      if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'payment' && askedWhetherDone(text, m.index)) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
+      if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'payment' && askedWhetherDone(text, m.index)) || ((rule.evidence === 'card-number' || rule.evidence === 'account-number') && askedWhetherKept(text, m.index)) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
       if (rule.tactic === 'impersonation' && askedAbout(text, m.index)) continue;
       if (rule.evidence === 'gift-cards' && !giftCardPayment(text, m.index, m[0])) continue;
       hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length });
@@ -211,13 +211,20 @@ function disclaimedAfter(text: string, end: number): boolean {
   return DISCLAIMER_AFTER.test(stop >= 0 ? after.slice(0, stop) : after);
 }
 
-const DISCLAIMER_AFTER = /\b(?:(?:we|i|they|nobody|no one)(?:'ll| will)? (?:won't|will not|never|don't|do not|wont) (?:ever )?(?:ask|need|want)|(?:by |for )?yourself)\b/i;
+const DISCLAIMER_AFTER = /\b(?:(?:we|i|they|nobody|no one)(?:'ll| will)? (?:won't|will not|never|don't|do not|wont) (?:ever )?(?:ask|need|want)|(?:by |for )?yourself|(?:don't|do not|never) (?:share|give|tell|read)(?: it| that| them| this)?(?: out)? (?:to|with) (?:me|us|anyone|anybody))\b/i;
 
 /** "Did you end up buying any gift cards?" asks what the subscriber did, not for a payment. */
 function askedWhetherDone(text: string, at: number): boolean {
   const before = text.slice(Math.max(0, at - 60), at);
   const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf(';'));
   return /\b(?:did|have|had) you (?:\w+ ){0,3}(?:buy|bought|buying|send|sent|sending|pay|paid|paying|give|gave|giving|transfer\w*|wire\w*)\b/i.test(before.slice(clauseStart + 1));
+}
+
+/** "Do you still have the receipts and the card numbers?" asks what the subscriber kept, not for the numbers. */
+function askedWhetherKept(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 60), at);
+  const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf(';'));
+  return /\b(?:do|did) you (?:still )?(?:have|keep|kept) (?:the|your|any|a)\b/i.test(before.slice(clauseStart + 1));
 }
 
 /** "Is this the IRS?" asks about an organisation rather than claiming to be it. */
@@ -265,7 +272,7 @@ const INCENTIVE = /\b(?:receive|earn|win|won|give you|send you|reward(?:ed)?|bon
 const INCENTIVE_AFTER = /^[^.?!]*?\b(?:for (?:every|each|signing|new|your)|to new customers|you can earn|you'll earn|as a (?:thank|bonus|reward|gift))\b/i;
 
 /** The caller reports what someone else said ("I got a call from someone saying…"): not their own claim. */
-const REPORTED = /\b(?:i(?:'ve| have)? (?:just )?(?:got|received|had|getting) (?:a|an|this|some|these|that) (?:call|phone call|calls|message|text|email|e-mail|letter|notification|pop-?up|voicemail|notice)|someone (?:claiming|who claimed|pretending|saying|said|called me)|(?:he|she|they|the man|the guy|the woman) (?:said|told me|asked (?:me )?for|wanted)|scam(?:mer)?s? (?:called|call|asked|said)|(?:it|the (?:message|pop-?up|screen|email|e-mail|letter|text|website|warning)) (?:said|says|told me|tells me)|i(?:'m| am| keep| have been|'ve been) (?:getting|seeing|receiving) (?:an? |this |these |some )?(?:error|message|pop-?up|warning|notification)s?|(?:saying|says) (?:that )?my)\b/i;
+const REPORTED = /\b(?:(?:i|you)(?:'ve| have)? (?:just )?(?:got|received|had|getting) (?:a|an|this|some|these|that) (?:call|phone call|calls|message|text|email|e-mail|letter|notification|pop-?up|voicemail|notice)|someone (?:claiming|who claimed|pretending|saying|said|called me)|(?:he|she|they|the man|the guy|the woman) (?:said|told me|asked (?:me )?for|wanted)|scam(?:mer)?s? (?:called|call|asked|said)|(?:it|the (?:message|pop-?up|screen|email|e-mail|letter|text|website|warning)) (?:said|says|told me|tells me)|i(?:'m| am| keep| have been|'ve been) (?:getting|seeing|receiving) (?:an? |this |these |some )?(?:error|message|pop-?up|warning|notification)s?|(?:saying|says) (?:that )?my)\b/i;
 
 /**
  * Hits over the caller's turns, turn by turn. A turn that reports what someone else said is skipped,

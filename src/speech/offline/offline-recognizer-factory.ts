@@ -16,6 +16,8 @@ export interface OfflineRecognizerFactoryOptions {
   model?: ModelPaths;
   /** Decoding vocabulary; the corpus's by default (model-dir.ts). */
   vocabulary?: ReadonlySet<string>;
+  /** The corpus's own language model (default) or Debian's (model-dir.ts); benchmarks compare them. */
+  languageModel?: 'corpus' | 'debian';
   /** More pocketsphinx_continuous arguments, after ours (benchmarks try decoder settings with it). */
   extraArgs?: readonly string[];
   maxRestarts?: number;
@@ -47,6 +49,7 @@ export class OfflineRecognizerFactory implements RecognizerFactory {
     return (this.generated ??= generateModelDir({
       ...(this.opts.model ? { model: this.opts.model } : {}),
       ...(this.opts.vocabulary ? { vocabulary: this.opts.vocabulary } : {}),
+      ...(this.opts.languageModel ? { languageModel: this.opts.languageModel } : {}),
     }).then((g) => {
       // Counts of our own corpus, not call content: safe to log.
       this.log.info({ words: g.words, withoutPronunciation: g.missing.length }, 'offline speech vocabulary ready');

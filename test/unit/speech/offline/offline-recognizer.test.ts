@@ -33,6 +33,15 @@ function telephone(dir: string, name: string, text: string): Int16Array {
   return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.length & ~1)));
 }
 
+/** The scam keyphrases SCAM contains. */
+const SAID = ['tax office', 'back taxes', 'pay today', 'gift card', 'gift cards', 'you will be arrested'];
+
+/** At least three of SCAM's phrases were heard, and nothing it does not say. */
+function expectHeardFromLine(phrases: readonly string[]): void {
+  expect(phrases.filter((p) => !SAID.includes(p)), phrases.join(', ')).toEqual([]);
+  expect(new Set(phrases.map((p) => p.replace(/s$/, ''))).size, phrases.join(', ')).toBeGreaterThanOrEqual(3);
+}
+
 /**
  * Writes audio (plus 1 s of silence so the decoder ends its utterance) as 20 ms frames from t0,
  * four times faster than real time, so the pipe drains even when the decoder works in bursts on a
@@ -112,8 +121,9 @@ describe.skipIf(!ready)('OfflineRecognizer (pocketsphinx)', () => {
     expect(gone(pid)).toBe(true);
 
     const phrases = got.flatMap((u) => u.keyphrases ?? []);
-    // kal16 through a 300–3400 Hz filter: "gift cards" is lost to "the start", these survive.
-    expect(phrases).toEqual(expect.arrayContaining(['back taxes', 'you will be arrested']));
+    // kal16 through a 300–3400 Hz filter. How the decoder splits a piped stream varies from run to run
+    // (and with machine load), and so do a few words; most of the line's phrases are heard, none it lacks.
+    expectHeardFromLine(phrases);
     const audioMs = (scam.length / 8000) * 1000;
     for (const u of got) {
       expect(u.kind).toBe('final');
@@ -160,7 +170,7 @@ describe.skipIf(!ready)('OfflineRecognizer (pocketsphinx)', () => {
     await feed(rec, scam, 60_000);
     await rec.close();
     expect(gone(rec.pid!)).toBe(true);
-    expect(got.flatMap((u) => u.keyphrases ?? [])).toEqual(expect.arrayContaining(['back taxes', 'you will be arrested']));
+    expectHeardFromLine(got.flatMap((u) => u.keyphrases ?? []));
     expect(got.every((u) => u.startMs >= 60_000)).toBe(true);
   });
 });
