@@ -32,6 +32,11 @@ export function selectRecognizerFactory(config: Config, logger: Logger): Recogni
         log.warn('CALLGUARD_SPEECH=offline but pocketsphinx is not installed (apt-get install pocketsphinx pocketsphinx-en-us): calls are recorded without transcription');
         return undefined;
       }
-      return new OfflineRecognizerFactory({ log });
+      {
+        const factory = new OfflineRecognizerFactory({ log });
+        // Build the dictionary and language model now (about a second), not when the first call arrives.
+        factory.model().catch((err: unknown) => log.error({ err }, 'offline speech model could not be generated'));
+        return factory;
+      }
   }
 }

@@ -6,9 +6,9 @@
  *
  * The dictionary holds the words of the project's corpus of telephone talk (corpus/, as much
  * everyday calls as scam calls) with Debian's pronunciations, and the language model is a trigram
- * model of that corpus built here at start (language-model.ts, ~0.6 s). Against Debian's
+ * model of that corpus built here at start (language-model.ts, ~1 s). Against Debian's
  * general-English model over the same words it hears more of what callers say (word error 0.22 →
- * 0.20 on the tuning calls, and payment words Debian's model lacks — Zelle, Cash App, crypto — become
+ * 0.17 on the tuning calls, and payment words Debian's model lacks — Zelle, Cash App, crypto — become
  * sayable), decodes a little faster and needs 25 MB per decoder instead of 61 (docs/speech.md).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
