@@ -31,6 +31,9 @@ const CLAIMS: readonly Evidence[] = [...ORGS, ...LURES, ...PRETEXTS];
 const PAYMENT_DEMANDS: readonly Evidence[] = ['gift-cards', 'crypto', 'wire', 'safe-account', 'cash', 'fee'];
 const CREDENTIAL_DEMANDS: readonly Evidence[] = ['ssn', 'id-number', 'pin-password', 'one-time-code', 'card-number', 'bank-login'];
 
+/** Credentials no genuine caller asks for: identity numbers and card details are asked for in real checks too. */
+const SECRETS: readonly Evidence[] = ['one-time-code', 'pin-password', 'bank-login'];
+
 /** Payments no genuine caller asks for, whoever started the contact (FTC: gift cards, crypto, cash). */
 const UNUSUAL_PAYMENTS: readonly Evidence[] = ['gift-cards', 'crypto', 'safe-account', 'cash'];
 
@@ -174,6 +177,9 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
   // An up-front fee paid by an untraceable method or with card or identity details: the advance-fee hook
   // itself, whatever the story. (A balance owed is not a fee: real collectors take card payments.)
   if (ev.has('fee') && (unusual || cred)) return 0.85;
+  // Codes, passwords, identity and card numbers asked for under a deadline or after a break-in story:
+  // the bank-impersonation and benefits-reverification hook (genuine callers never ask for them).
+  if (SECRETS.some((e) => ev.has(e)) && (hurry || ev.has('compromise'))) return 0.85;
   // An automated call is a hook when it follows an alarming or too-good claim (press 1, call back).
   if (ev.has('robocall') && (lure || threat)) return 0.82;
   if (demand && (threat || secrecy)) return 0.9;

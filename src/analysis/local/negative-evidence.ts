@@ -30,6 +30,7 @@ const SUBSCRIBER_STARTED = new RegExp(
   String.raw`\b(?:` +
     [
       String.raw`(?:the|your|a) (?:report|ticket|complaint|claim|request|message|voicemail|enquiry|inquiry|application|referral|email|e-mail) (?:that )?you (?:filed|opened|made|left|submitted|sent|logged|raised|put in|lodged|reported)`,
+      String.raw`you (?:filed|made|opened|submitted|lodged|logged|raised|left|reported) (?:a|the|your|an) (?:police )?(?:report|ticket|complaint|claim|request|message|voicemail|enquiry|inquiry)`,
       String.raw`(?:returning|return) your (?:call|message|voicemail|email)`,
       String.raw`(?:you|that you) (?:called|rang|phoned|emailed|wrote to|messaged|contacted) (?:us|me|our|the office|the branch|in) `,
       String.raw`(?:got|received|saw|picked up) your (?:message|voicemail|email|e-mail|note|request)`,

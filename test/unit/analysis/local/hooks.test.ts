@@ -54,6 +54,22 @@ describe('hooks after a pretext', () => {
       'offer',
     ],
     [
+      'a code read back after a break-in story',
+      call(
+        'Hello, this is the security center of your bank. A new device tried to sign in to your online banking ten minutes ago.',
+        'To block it the system is sending a code to your phone. Please read it to me so I can confirm you are the owner.',
+      ),
+      undefined,
+    ],
+    [
+      'a shut-off paid at a Bitcoin ATM',
+      call(
+        'Hello, I am calling from the gas company about the meter at your restaurant.',
+        'There is an unpaid deposit, and without it we will shut off your gas before dinner. Go to the Bitcoin ATM on the corner and I will text you the code.',
+      ),
+      undefined,
+    ],
+    [
       'exposure threat and crypto',
       call('I have a video of you from your webcam. Pay eight hundred dollars in Bitcoin or I send it to all your contacts tonight.'),
       undefined,
@@ -121,6 +137,17 @@ describe('negative evidence', () => {
     const text = 'There is no warrant in your name, and nobody from the court or the police will ever call and ask you to pay with gift cards or Bitcoin.';
     expect(detectTactics(text).map((h) => h.evidence)).toEqual([]);
     expect(detectTactics('Did you end up buying any gift cards or sending any money?').filter((h) => h.tactic === 'payment')).toEqual([]);
+  });
+
+  it('a fraud desk asking about a gift card purchase, a payment made, a refund onto a card: no demand', () => {
+    const ev = (t: string) => detectTactics(t).map((h) => h.evidence);
+    expect(ev('The third is a gift card purchase at a grocery store for two hundred dollars, was that you?')).not.toContain('gift-cards');
+    expect(ev('You paid with a gift card, so the refund can go onto a new gift card or store credit.')).not.toContain('gift-cards');
+    expect(ev('You need to pay the fee with Target gift cards today.')).toContain('gift-cards');
+  });
+
+  it('"you filed a report" is contact the subscriber started', () => {
+    expect(negativeEvidenceOf('this is sergeant cole from the transit police you filed a report on friday about your wallet').subscriberStarted).toBe(true);
   });
 
   it('a friend choosing a gift card asks the subscriber for nothing; an order to buy one does', () => {
