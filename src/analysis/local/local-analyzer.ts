@@ -177,8 +177,8 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
   // An up-front fee paid by an untraceable method or with card or identity details: the advance-fee hook
   // itself, whatever the story. (A balance owed is not a fee: real collectors take card payments.)
   if (ev.has('fee') && (unusual || cred)) return 0.85;
-  // Codes, passwords, identity and card numbers asked for under a deadline or after a break-in story:
-  // the bank-impersonation and benefits-reverification hook (genuine callers never ask for them).
+  // One-time codes, PINs, passwords or online-banking access asked for under a deadline or after a
+  // break-in story: the bank-impersonation hook (genuine callers never ask for them).
   if (SECRETS.some((e) => ev.has(e)) && (hurry || ev.has('compromise'))) return 0.85;
   // An automated call is a hook when it follows an alarming or too-good claim (press 1, call back).
   if (ev.has('robocall') && (lure || threat)) return 0.82;
