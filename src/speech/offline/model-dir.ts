@@ -118,8 +118,6 @@ export interface GenerateOptions {
    * general-English en-us.lm.bin (the engine before; kept for comparison, `npm run bench -- asr --lm debian`).
    */
   languageModel?: 'corpus' | 'debian';
-  /** The corpus model's sentences; the corpus's by default. */
-  sentences?: readonly (readonly string[])[];
 }
 
 export async function generateModelDir(opts: GenerateOptions = {}): Promise<GeneratedModel> {
@@ -144,7 +142,7 @@ export async function generateModelDir(opts: GenerateOptions = {}): Promise<Gene
       const missing = new Set(selected.missing);
       const sayable = new Set([...vocabulary].filter((w) => !missing.has(w)));
       lm = join(dir, 'telephone.lm');
-      await writeFile(lm, buildLanguageModel(opts.sentences ?? readCorpus(), { vocabulary: sayable }).arpa);
+      await writeFile(lm, buildLanguageModel(readCorpus(), { vocabulary: sayable }).arpa);
     }
     let removed: Promise<void> | undefined;
     return {

@@ -1,9 +1,12 @@
 /** Decoding dictionary, feat.params edit, decoder output, spoken words and band-fill: no binaries needed. */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEYPHRASES } from '../../../../src/analysis/keyphrases.js';
 import { BandFiller } from '../../../../src/speech/offline/band-fill.js';
 import { corpusVocabulary, readCorpus } from '../../../../src/speech/offline/corpus.js';
-import { editFeatParams, selectDictionary } from '../../../../src/speech/offline/model-dir.js';
+import { editFeatParams, generateModelDir, selectDictionary } from '../../../../src/speech/offline/model-dir.js';
 import { DecoderOutputParser, type RawUtterance } from '../../../../src/speech/offline/pocketsphinx-process.js';
 import { numberWords, spokenWords } from '../../../../src/speech/offline/spoken-words.js';
 
@@ -24,6 +27,34 @@ describe('decoding dictionary', () => {
     for (const k of KEYPHRASES) for (const w of spokenWords(k.phrase)) expect(vocab.has(w), w).toBe(true);
     // Everyday words a scam-only vocabulary would lack.
     for (const w of ['appointment', 'doctor', 'delivery', 'birthday', 'prescription', 'plumber']) expect(vocab.has(w), w).toBe(true);
+  });
+
+  it('generates the model directory with the corpus language model over the sayable words, or keeps Debian\'s', async () => {
+    // A stand-in for Debian's model: generateModelDir only links the acoustic files and reads feat.params and the dictionary.
+    const root = mkdtempSync(join(tmpdir(), 'cg-model-'));
+    try {
+      mkdirSync(join(root, 'hmm'));
+      writeFileSync(join(root, 'hmm', 'mdef'), 'x');
+      writeFileSync(join(root, 'hmm', 'feat.params'), '-upperf 6800\n');
+      writeFileSync(join(root, 'dict'), CMU + '\n');
+      const model = { hmm: join(root, 'hmm'), dict: join(root, 'dict'), lm: join(root, 'debian.lm.bin') };
+      const vocabulary = new Set(['gift', 'cards', 'tell', 'anydesk']);
+      const g = await generateModelDir({ model, vocabulary, parent: root });
+      expect(g.lm).toBe(join(g.dir, 'telephone.lm'));
+      const arpa = readFileSync(g.lm, 'utf8');
+      expect(arpa.startsWith('\\data\\\n')).toBe(true);
+      // Words the dictionary can say are in the model; a word without a pronunciation is not.
+      expect(arpa).toMatch(/\tgift\t/);
+      expect(arpa).toMatch(/\tgift cards/);
+      expect(arpa).not.toMatch(/anydesk/);
+      await g.remove();
+      expect(existsSync(g.dir)).toBe(false);
+      const d = await generateModelDir({ model, vocabulary, parent: root, languageModel: 'debian' });
+      expect(d.lm).toBe(model.lm);
+      await d.remove();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('replaces cmninit and upperf in feat.params', () => {
