@@ -13,8 +13,11 @@ import { spokenWords } from './spoken-words.js';
 
 export const CORPUS_DIR = fileURLToPath(new URL('./corpus/', import.meta.url));
 
-/** The corpus's utterances as spoken words. */
+let cachedCorpus: string[][] | undefined;
+
+/** The corpus's utterances as spoken words (read once per process for the shipped corpus). */
 export function readCorpus(dir: string = CORPUS_DIR): string[][] {
+  if (dir === CORPUS_DIR && cachedCorpus) return cachedCorpus;
   const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
   if (files.length === 0) throw new Error(`no corpus (*.txt) in ${dir}`);
   const out: string[][] = [];
@@ -26,6 +29,7 @@ export function readCorpus(dir: string = CORPUS_DIR): string[][] {
       if (words.length) out.push(words);
     }
   }
+  if (dir === CORPUS_DIR) cachedCorpus = out;
   return out;
 }
 

@@ -26,11 +26,16 @@ const SEP = '\u0001';
 
 const log10 = (p: number): string => (p > 0 ? Math.log10(p).toFixed(4) : '-99');
 
+/** Lets the event loop run: the build takes about a second and the node answers SIP meanwhile. */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Work between two yields: a few milliseconds. */
+const CHUNK = 2000;
+
 /**
  * Builds the model. A sentence is cut where a word is outside the vocabulary, so no n-gram spans a
- * word the decoder cannot say.
+ * word the decoder cannot say. Asynchronous only to yield to the event loop every few milliseconds.
  */
-export function buildLanguageModel(sentences: readonly (readonly string[])[], opts: LanguageModelOptions): LanguageModel {
+export async function buildLanguageModel(sentences: readonly (readonly string[])[], opts: LanguageModelOptions): Promise<LanguageModel> {
   const d = opts.discount ?? 0.75;
   const floor = opts.floor ?? 0.1;
   const c1 = new Map<string, number>();
@@ -38,7 +43,9 @@ export function buildLanguageModel(sentences: readonly (readonly string[])[], op
   const c3 = new Map<string, number>();
   const add = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
+  let done = 0;
   for (const sentence of sentences) {
+    if (++done % CHUNK === 0) await yieldToLoop();
     let run: string[] = [BOS];
     const flush = (end: boolean): void => {
       if (end) run.push(EOS);
@@ -78,9 +85,12 @@ export function buildLanguageModel(sentences: readonly (readonly string[])[], op
     }
     return out;
   };
+  await yieldToLoop();
   const h1 = contextStats(c2);
+  await yieldToLoop();
   const h2 = contextStats(c3);
 
+  await yieldToLoop();
   const p2 = new Map<string, number>();
   for (const [k, n] of c2) {
     const [v, w] = k.split(SEP) as [string, string];
@@ -102,13 +112,17 @@ export function buildLanguageModel(sentences: readonly (readonly string[])[], op
   lines.push(`-99\t${BOS}${backoff1(BOS)}`);
   for (const w of words) lines.push(`${log10(p1.get(w)!)}\t${w}${w === EOS ? '' : backoff1(w)}`);
   lines.push('', '\\2-grams:');
+  await yieldToLoop();
   for (const [k] of c2) {
     const s = h2.get(k);
     const bo = s ? `\t${log10((d * s.types) / s.total)}` : '';
     lines.push(`${log10(p2.get(k)!)}\t${k.split(SEP).join(' ')}${bo}`);
   }
   lines.push('', '\\3-grams:');
+  await yieldToLoop();
+  let written = 0;
   for (const [k, n] of c3) {
+    if (++written % (CHUNK * 10) === 0) await yieldToLoop();
     const [u, v, w] = k.split(SEP) as [string, string, string];
     const s = h2.get(u + SEP + v)!;
     const p = Math.max(n - d, 0) / s.total + ((d * s.types) / s.total) * bigramProb(v, w);

@@ -133,6 +133,8 @@ export async function generateModelDir(opts: GenerateOptions = {}): Promise<Gene
     const feat = readFileSync(join(model.hmm, 'feat.params'), 'utf8');
     await writeFile(join(hmm, 'feat.params'), editFeatParams(feat, opts.features ?? TELEPHONE_FEATURES));
     const vocabulary = opts.vocabulary ?? corpusVocabulary();
+    // The node answers SIP while this runs (at start): no step may hold the event loop long.
+    await new Promise((resolve) => setImmediate(resolve));
     const selected = selectDictionary(readFileSync(model.dict, 'utf8'), vocabulary);
     const dict = join(dir, 'telephone.dict');
     await writeFile(dict, selected.text);
@@ -142,7 +144,7 @@ export async function generateModelDir(opts: GenerateOptions = {}): Promise<Gene
       const missing = new Set(selected.missing);
       const sayable = new Set([...vocabulary].filter((w) => !missing.has(w)));
       lm = join(dir, 'telephone.lm');
-      await writeFile(lm, buildLanguageModel(readCorpus(), { vocabulary: sayable }).arpa);
+      await writeFile(lm, (await buildLanguageModel(readCorpus(), { vocabulary: sayable })).arpa);
     }
     let removed: Promise<void> | undefined;
     return {

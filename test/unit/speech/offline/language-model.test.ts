@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { buildLanguageModel } from '../../../../src/speech/offline/language-model.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildLanguageModel, type LanguageModel } from '../../../../src/speech/offline/language-model.js';
 
 interface Arpa {
   counts: number[];
@@ -49,8 +49,12 @@ const sentences = [
 const vocabulary = new Set([...sentences.flat(), 'zelle', 'thursday']);
 
 describe('buildLanguageModel', () => {
-  const lm = buildLanguageModel(sentences, { vocabulary });
-  const arpa = parseArpa(lm.arpa);
+  let lm: LanguageModel;
+  let arpa: Arpa;
+  beforeAll(async () => {
+    lm = await buildLanguageModel(sentences, { vocabulary });
+    arpa = parseArpa(lm.arpa);
+  });
 
   it('writes a well-formed ARPA model whose header counts match its sections', () => {
     expect(lm.arpa.startsWith('\\data\\\n')).toBe(true);
@@ -79,8 +83,8 @@ describe('buildLanguageModel', () => {
     expect(prob(arpa, ['gift'], 'cards')).toBeGreaterThan(5 * prob(arpa, ['gift'], 'tuesday'));
   });
 
-  it('cuts sentences at words outside the vocabulary, so no n-gram spans them', () => {
-    const cut = parseArpa(buildLanguageModel([['please', 'venmo', 'me', 'today']], { vocabulary: new Set(['please', 'me', 'today']) }).arpa);
+  it('cuts sentences at words outside the vocabulary, so no n-gram spans them', async () => {
+    const cut = parseArpa((await buildLanguageModel([['please', 'venmo', 'me', 'today']], { vocabulary: new Set(['please', 'me', 'today']) })).arpa);
     expect([...cut.grams.keys()].some((k) => k.includes('venmo'))).toBe(false);
     expect(cut.grams.has('please me')).toBe(false);
     expect(cut.grams.has('<s> please')).toBe(true);
