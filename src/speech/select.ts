@@ -32,11 +32,6 @@ export function selectRecognizerFactory(config: Config, logger: Logger): Recogni
         log.warn('CALLGUARD_SPEECH=offline but pocketsphinx is not installed (apt-get install pocketsphinx pocketsphinx-en-us): calls are recorded without transcription');
         return undefined;
       }
-      {
-        const factory = new OfflineRecognizerFactory({ log });
-        // Build the dictionary and language model now (about a second), not when the first call arrives.
-        factory.model().catch((err: unknown) => log.error({ err }, 'offline speech model could not be generated'));
-        return factory;
-      }
+      return new OfflineRecognizerFactory({ log });
   }
 }

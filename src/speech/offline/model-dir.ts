@@ -133,7 +133,7 @@ export async function generateModelDir(opts: GenerateOptions = {}): Promise<Gene
     const feat = readFileSync(join(model.hmm, 'feat.params'), 'utf8');
     await writeFile(join(hmm, 'feat.params'), editFeatParams(feat, opts.features ?? TELEPHONE_FEATURES));
     const vocabulary = opts.vocabulary ?? corpusVocabulary();
-    // The node answers SIP while this runs (at start): no step may hold the event loop long.
+    // The node answers SIP while this runs (on the first call): no step may hold the event loop long.
     await new Promise((resolve) => setImmediate(resolve));
     const selected = selectDictionary(readFileSync(model.dict, 'utf8'), vocabulary);
     const dict = join(dir, 'telephone.dict');
