@@ -1,5 +1,5 @@
 /**
- * A trigram language model of telephone talk, built at start from the project's corpus and written as
+ * A trigram language model of telephone talk, built when first needed from the project's corpus and written as
  * ARPA text for pocketsphinx. Interpolated absolute discounting with Kneser-Ney unigrams, which ARPA
  * represents exactly (each seen n-gram's probability already includes its share of the lower order;
  * the back-off weight of a context is the mass its discount freed). Every vocabulary word gets a

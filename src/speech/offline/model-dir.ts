@@ -6,7 +6,7 @@
  *
  * The dictionary holds the words of the project's corpus of telephone talk (corpus/, as much
  * everyday calls as scam calls) with Debian's pronunciations, and the language model is a trigram
- * model of that corpus built here at start (language-model.ts, ~1 s). Against Debian's
+ * model of that corpus built here when first needed (language-model.ts, ~1 s). Against Debian's
  * general-English model over the same words it hears more of what callers say (word error 0.22 →
  * 0.17 on the tuning calls, and payment words Debian's model lacks — Zelle, Cash App, crypto — become
  * sayable), decodes a little faster and needs 25 MB per decoder instead of 61 (docs/speech.md).
@@ -114,7 +114,7 @@ export interface GenerateOptions {
   /** Parent of the temp directory; os.tmpdir() by default. */
   parent?: string;
   /**
-   * 'corpus' (default): a trigram model built from the corpus at start; 'debian': Debian's
+   * 'corpus' (default): a trigram model built from the corpus when first needed; 'debian': Debian's
    * general-English en-us.lm.bin (the engine before; kept for comparison, `npm run bench -- asr --lm debian`).
    */
   languageModel?: 'corpus' | 'debian';
