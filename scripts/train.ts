@@ -32,7 +32,8 @@ const { values } = parseArgs({
     'max-prefix': { type: 'string', default: '12' },
     /**
      * Labelled conversations of our own (JSONL or CSV, as `callguard eval` reads), in real-call style.
-     * Default: every test/fixtures/analysis/*.jsonl; `--extra none` trains on the synthetic files alone.
+     * Default: every test/fixtures/{analysis,spoken}/*.jsonl except HELD_OUT; `--extra none` trains on
+     * the synthetic files alone.
      */
     extra: { type: 'string', multiple: true },
     /**
@@ -55,12 +56,21 @@ function load(file: string): LabelledDialogue[] {
 function extraFiles(): string[] {
   if (values.extra?.length === 1 && values.extra[0] === 'none') return [];
   if (values.extra?.length) return values.extra;
-  const dir = join(repoRoot, 'test/fixtures/analysis');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .map((f) => join(dir, f));
+  const files: string[] = [];
+  for (const sub of ['test/fixtures/analysis', 'test/fixtures/spoken']) {
+    const dir = join(repoRoot, sub);
+    for (const f of readdirSync(dir).sort()) {
+      if (f.endsWith('.jsonl') && !HELD_OUT.some((p) => f.startsWith(p))) files.push(join(dir, f));
+    }
+  }
+  return files;
 }
+
+/**
+ * Sets the model never sees: the newest report set (docs/analysis.md "Sets") and the CI smoke calls.
+ * A report set joins training only once it has been reported on and a newer one has been written.
+ */
+const HELD_OUT = ['report3-', 'tiny.'];
 
 /** dialoguesFromCsv reads JSONL too (it is `callguard eval`'s parser). */
 function loadExtra(file: string): LabelledDialogue[] {

@@ -96,7 +96,10 @@ export class LocalAnalyzer implements Analyzer {
     // The model is trained on easy synthetic calls and is over-confident: on its own it needs p ≥ ~0.97
     // to reach 'high' (logit shifted by MODEL_SHIFT).
     const modelRaw = this.model.score(turns.map((t) => confidentText(t, this.wordConfidence)).join(' \n '), tactics);
-    const modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
+    let modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - MODEL_SHIFT) : 0;
+    // A first caller turn that asks for nothing is a claim, not yet a hook ("Hi Mom, it's me", "this is
+    // technical support"): the model's word statistics alone do not alert on it.
+    if (turns.length < 2 && !hits.some((h) => !CLAIMS.includes(h.evidence))) modelScore = Math.min(modelScore, LEVEL_THRESHOLDS.high - 0.05);
     let ruleScore = ruleScoreOf(ev, hits);
     // Negative evidence (negative-evidence.ts): a caller who sends the subscriber to a channel they know,
     // or follows up contact the subscriber started, is capped below the alert unless they ask for what no

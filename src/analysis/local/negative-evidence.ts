@@ -36,7 +36,8 @@ const SUBSCRIBER_STARTED = new RegExp(
       String.raw`(?:got|received|saw|picked up) your (?:message|voicemail|email|e-mail|note|request)`,
       String.raw`(?:as|like) you (?:asked|requested)`,
       String.raw`you (?:asked|requested) (?:us|me) to`,
-      String.raw`following up (?:on|about) (?:your|the) (?:report|ticket|request|claim|complaint|message|call|visit|application|appointment|enquiry|inquiry)`,
+      String.raw`you reported (?:a|an|the|that|some) `,
+      String.raw`following up (?:on|about) (?:your|the|that|this) (?:report|ticket|request|claim|complaint|message|call|visit|application|appointment|enquiry|inquiry)`,
       String.raw`(?:wire |bank |money )?(?:transfer|wire|payment) (?:that )?you (?:set up|sent|started|asked for|requested|just made|booked)`,
     ].join('|') +
     String.raw`)`,

@@ -90,7 +90,7 @@ const RULES: readonly Rule[] = [
   { tactic: 'impersonation', evidence: 'government', label: 'the police', re: r(String.raw`\b(?:cyber ?crimes? (?:unit|department|division|cell|team)|(?:i'?m|this is|my name is) (?:detective|sergeant|inspector|special agent|agent|officer) \w+)\b`) },
   { tactic: 'impersonation', evidence: 'government', label: 'a government agency', re: r(String.raw`\b(?:government (?:agency|office|department|official)|federal (?:agency|office)|legal department of)\b`) },
   // ---- impersonation: bank
-  { tactic: 'impersonation', evidence: 'bank', label: 'your bank', re: r(String.raw`\b(?:fraud (?:department|prevention|team|division|unit)|(?:bank'?s?|banking) (?:security|fraud)|security department (?:of|at) (?:your|the) bank|(?:calling|call) (?:from|on behalf of) (?:your|the) bank|(?:from|with) (?:your|the) bank'?s?\b|your bank account (?:has been|was|is) (?:compromised|hacked|frozen|blocked|locked)|suspicious (?:activity|transactions?|charges?) on your (?:account|card)|unauthori[sz]ed (?:transactions?|charges?|purchases?|access)|did you (?:make|authori[sz]e|place|order) (?:a|an|this|the) (?:purchase|order|transaction|payment))`) },
+  { tactic: 'impersonation', evidence: 'bank', label: 'your bank', re: r(String.raw`\b(?:fraud (?:department|prevention|team|division|unit)|(?:bank'?s?|banking) (?:security|fraud)|security department (?:of|at) (?:your|the) bank|(?:calling|call) (?:from|on behalf of) (?:your|the) bank|(?:from|with) (?:your|the) bank'?s?\b(?! accounts?\b)|your bank account (?:has been|was|is) (?:compromised|hacked|frozen|blocked|locked)|suspicious (?:activity|transactions?|charges?) on your (?:account|card)|unauthori[sz]ed (?:transactions?|charges?|purchases?|access)|did you (?:make|authori[sz]e|place|order) (?:a|an|this|the) (?:purchase|order|transaction|payment))`) },
   { tactic: 'impersonation', evidence: 'bank', label: 'your bank', re: r(String.raw`\b(?:card security (?:team|department|unit)|(?:account|card) security (?:team|department)|suspicious (?:order|purchase|login|sign-?in)|(?:an )?automated (?:message|call) from (?:amazon|paypal|apple|your bank|the bank)|(?:amazon|paypal) (?:customer (?:care|service|support)|security|fraud))\b`) },
   { tactic: 'impersonation', evidence: 'bank', label: 'your card company', re: r(String.raw`\b(?:visa|mastercard|american express|amex|credit card company|card services)\b`) },
   // ---- impersonation: tech support
@@ -141,7 +141,7 @@ const RULES: readonly Rule[] = [
   // ---- secrecy
   { tactic: 'secrecy', evidence: 'secrecy', label: 'tells you to keep it secret', re: r(String.raw`\b(?:(?:don'?t|do not|never) (?:tell|inform|mention (?:this|it) to|talk to|discuss (?:this|it) with|speak to) (?:anyone|anybody|your (?:bank|family|wife|husband|kids|children|son|daughter|mom|dad|parents)|the bank|the (?:police|cashier|teller|store)|mom|dad|grandpa|grandma)|keep (?:this|it) (?:between us|confidential|secret|quiet|private|to yourself)|(?:don'?t|do not) hang up|stay on the line (?:with me|until|while you (?:go|drive|are at))|(?:you )?(?:need|have|must) to stay on the line|(?:don'?t|do not) (?:go to|visit|call|contact) (?:the |your )?(?:branch|bank)|(?:don'?t|do not) (?:discuss|talk about) (?:this|it) with (?:the )?(?:staff|anyone|anybody)|can'?t (?:talk|discuss|speak) (?:about )?(?:it|this) (?:with|to) (?:anyone|anybody)|gag order|(?:if|when) (?:they|the teller|the cashier|anyone|anybody|the bank|someone) asks?,? (?:you )?(?:just )?(?:say|tell them)|you (?:say|tell them) (?:it is |it's )?(?:documents|a gift|for (?:a |your )?(?:family|renovation|personal)|personal)|(?:this|the) (?:call|matter|case|investigation) is (?:confidential|strictly confidential|secret))\b`) },
   // ---- unusual payment
-  { tactic: 'payment', evidence: 'gift-cards', label: 'payment in gift cards', re: r(String.raw`\b(?:gift ?cards?|itunes(?: cards?)?|google play(?: cards?)?|steam (?:cards?|wallet)|amazon (?:cards?|gift)|vouchers?|prepaid (?:cards?|debit)|ebay cards?|target cards?|walmart cards?|the (?:back|pin) of the card|scratch (?:off )?the back|green ?dot|(?:apple|play ?store|razer gold|sephora|best buy) (?:gift )?cards?)\b`), negatable: true },
+  { tactic: 'payment', evidence: 'gift-cards', label: 'payment in gift cards', re: r(String.raw`\b(?:gift ?cards?|itunes(?: cards?)?|google play(?: cards?)?|steam (?:cards?|wallet)|amazon (?:cards?|gift)|(?<!payment |tax |travel )vouchers?|prepaid (?:cards?|debit)|ebay cards?|target cards?|walmart cards?|the (?:back|pin) of the card|scratch (?:off )?the back|green ?dot|(?:apple|play ?store|razer gold|sephora|best buy) (?:gift )?cards?)\b`), negatable: true },
   { tactic: 'payment', evidence: 'crypto', label: 'payment in cryptocurrency', re: r(String.raw`\b(?:bitcoins?|btc|crypto(?:currency)?|bitcoin (?:atm|machine)|ethereum|usdt|tether|crypto (?:wallet|atm))\b`), negatable: true },
   { tactic: 'payment', evidence: 'wire', label: 'a wire transfer', re: r(String.raw`\b(?:wire (?:transfer|the money|the funds|it)|western union|moneygram|money ?gram|(?:send|transfer) (?:the )?money (?:to|through|via)|zelle|cash ?app|venmo|e-?check|electronic check|(?:numbers?|digits) (?:at|on) the bottom of (?:the|your|a) check|write (?:void|"void") on)\b`), negatable: true },
   { tactic: 'payment', evidence: 'safe-account', label: 'moving your money to a "safe account"', re: r(String.raw`\b(?:safe account|secure account|protected account|safety account|holding account|(?:move|transfer) (?:all )?(?:your|the) (?:money|funds|savings|balance) (?:to|into))\b`), negatable: true },
@@ -152,7 +152,7 @@ const RULES: readonly Rule[] = [
   { tactic: 'credentials', evidence: 'ssn', label: 'your Social Security number', re: r(String.raw`\b(?:social security number|social security #|ssn|social insurance number|last four (?:digits )?of your social)\b`), negatable: true },
   { tactic: 'credentials', evidence: 'pin-password', label: 'your PIN or password', re: r(String.raw`\b(?:(?<!chip (?:and|&) )pin(?: number| code)?|password|passcode|login (?:details|credentials|information)|online banking (?:details|credentials|login)|username and password|mother'?s maiden name)\b`), negatable: true },
   { tactic: 'credentials', evidence: 'one-time-code', label: 'the code sent to your phone', re: r(String.raw`\b(?:verification code|one[- ]time (?:code|password|passcode|pin)|otp|security code|authori[sz]ation code|confirmation code|(?:the )?code (?:that )?(?:we|i|you)(?:'ve| have)? (?:just )?(?:sent|texted|received|got)|six[- ]digit code|code (?:on|in) your (?:phone|text|sms)|(?:sent|send|texted|text) you a (?:\w+ )?(?:code|pin)|(?:sending|sent|send|texting) (?:you )?(?:a|the) code to your (?:phone|email|mobile|number|cell)|read (?:me |out |it back to me |back )?(?:the |those |that |it )?(?:\w+[- ])?(?:code|digits)|(?:(?:\w+[- ])?digit code|code) (?:it|that|which) (?:shows|gives|displays))\b`), negatable: true },
-  { tactic: 'credentials', evidence: 'card-number', label: 'your card details', re: r(String.raw`\b(?:(?:credit|debit|bank) card (?:number|details|information)|(?:your|the) card details|card number|cvv|cvc|expiration date|expiry date|(?:16|sixteen)[- ]digit (?:number|card))\b`), negatable: true },
+  { tactic: 'credentials', evidence: 'card-number', label: 'your card details', re: r(String.raw`\b(?:(?:credit|debit|bank) card (?:number|details|information)|(?:your|the) card details|card numbers?|cvv|cvc|(?:expiration|expiry) dates?|(?:16|sixteen)[- ]digit (?:number|card))\b`), negatable: true },
   { tactic: 'credentials', evidence: 'account-number', label: 'your account details', re: r(String.raw`\b(?:(?:bank )?account (?:number|details|information|credentials)|routing number|sort code)\b`), negatable: true },
   { tactic: 'credentials', evidence: 'bank-login', label: 'access to your online banking', re: r(String.raw`\b(?:log ?(?:in|into|on)(?: to)? (?:your )?(?:online )?(?:bank(?:ing)?|checking|savings)(?: account)?|open (?:your )?(?:online )?banking|how much (?:money )?(?:do you have|is there|you have) in (?:your )?(?:account|bank|checking|savings)|which bank (?:do you|are you)|what bank (?:do you|are you)|(?:online|mobile|internet) banking access)\b`), negatable: true },
   // ---- remote access
@@ -176,6 +176,9 @@ export function detectTactics(text: string): TacticHit[] {
       if (rule.negatable && (isNegated(text, m.index) || (rule.tactic === 'payment' && askedWhetherDone(text, m.index)) || ((rule.evidence === 'card-number' || rule.evidence === 'account-number') && askedWhetherKept(text, m.index)) || (rule.tactic === 'credentials' && disclaimedAfter(text, m.index + m[0].length)))) continue;
       if (rule.tactic === 'impersonation' && askedAbout(text, m.index)) continue;
       if (rule.evidence === 'gift-cards' && !giftCardPayment(text, m.index, m[0])) continue;
+      if ((rule.evidence === 'wire' || rule.evidence === 'gift-cards') && reportedTransaction(text, m.index, m.index + m[0].length)) continue;
+      if (rule.evidence === 'pin-password' && ownPasswordAdvice(text, m.index)) continue;
+      if (rule.negatable && warnedAbout(text, m.index + m[0].length)) continue;
       hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length });
     }
   }
@@ -214,6 +217,37 @@ function disclaimedAfter(text: string, end: number): boolean {
 }
 
 const DISCLAIMER_AFTER = /\b(?:(?:we|i|they|nobody|no one)(?:'ll| will)? (?:won't|will not|never|don't|do not|wont) (?:ever )?(?:ask|need|want)|(?:by |for )?yourself|(?:don't|do not|never) (?:share|give|tell|read)(?: it| that| them| this)?(?: out)? (?:to|with) (?:me|us|anyone|anybody))\b/i;
+
+/**
+ * A fraud desk describes a transaction it saw: "a wire transfer of eighteen thousand dollars was requested
+ * from your account", "five hundred dollars in gift cards at a grocery store this morning". A description
+ * of something done, with no buying verb of the caller's, is not a demand.
+ */
+function reportedTransaction(text: string, at: number, end: number): boolean {
+  const after = text.slice(end, end + 90);
+  const stop = after.search(/[.?!;]/);
+  const clauseAfter = stop >= 0 ? after.slice(0, stop) : after;
+  if (/^(?: \w+){0,7}? (?:was|were|has been|have been|had been) (?:just )?(?:requested|made|sent|initiated|attempted|submitted|set up|placed|charged|approved|declined|flagged)\b/i.test(clauseAfter)) return true;
+  const before = text.slice(Math.max(0, at - 50), at);
+  return (
+    /\b(?:dollars|pounds|euros) (?:in|of|worth of) $/i.test(before) &&
+    !/\b(?:buy|get|purchase|pick up|grab|need|must|have to|go)\b/i.test(before) &&
+    /^ (?:at|from) (?:a|an|the) /i.test(clauseAfter)
+  );
+}
+
+/** "If anyone asks you to pay in gift cards, that's a scam": a warning names what it warns against. */
+function warnedAbout(text: string, end: number): boolean {
+  const after = text.slice(end, end + 60);
+  const stop = after.search(/[.?!;]/);
+  return /\b(?:that's|that is|it's|it is|thats|its) (?:always |definitely |a sure sign of )?(?:a |an )?(?:scam|fraud|scammer)/i.test(stop >= 0 ? after.slice(0, stop) : after);
+}
+
+/** "Change your Wi-Fi password to something new", "with a new password": advice about the subscriber's own password. */
+function ownPasswordAdvice(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 40), at);
+  return /\b(?:change|reset|update|set|choose|pick|create|make)(?: up)? (?:your|a|the) (?:\w+ ){0,2}$/i.test(before) || /\bnew (?:wi-?fi |network |router )?$/i.test(before);
+}
 
 /** "Did you end up buying any gift cards?" asks what the subscriber did, not for a payment. */
 function askedWhetherDone(text: string, at: number): boolean {
@@ -257,15 +291,17 @@ function giftCardPayment(text: string, at: number, match: string): boolean {
 }
 
 function sentenceAround(text: string, start: number, end: number): string {
-  const before = text.slice(Math.max(0, start - 200), start);
+  // A recognizer writes no punctuation: there, a sentence is the dozen words either side.
+  const reach = /[.?!]/.test(text) ? 200 : 70;
+  const before = text.slice(Math.max(0, start - reach), start);
   const from = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf('\n'));
-  const after = text.slice(end, end + 200);
+  const after = text.slice(end, end + reach);
   const to = after.search(/[.?!\n]/);
   return before.slice(from + 1) + text.slice(start, end) + (to >= 0 ? after.slice(0, to) : after);
 }
 
 const CARD_AS_TRANSACTION = /^\s*(?:purchases?|transactions?|charges?|order) (?:at|from|for|of|on|in)\b/i;
-const CARD_IN_PAST_OR_REFUND = /\b(?:(?:you|she|he|they|your \w+) (?:paid|bought|purchased|used|got|gave you)(?: \w+){0,3}|purchases? of|(?:refund|credit|balance|money)(?: \w+){0,3} (?:onto|on to|into|to|as|on)(?: a| an| the| your)?(?: new| store| digital)?) *$/i;
+const CARD_IN_PAST_OR_REFUND = /\b(?:(?:you|she|he|they|your \w+) (?:paid|bought|purchased|used|got|gave you)(?: \w+){0,3}|purchases? of|(?:refund|credit|balance|money)(?: \w+){0,6} (?:onto|on to|into|to|as|on)(?: a| an| the| your)?(?: new| store| digital)?) *$/i;
 
 /** Words that address a request to the subscriber, or state the only way to pay. */
 const ASKS_SUBSCRIBER = /\b(?:you|you'll|you're|please|need|needs|must|have to|has to|(?:only|quickest|easiest|fastest|simplest|best|safest) (?:way|option|method)|easiest with|accept(?:s|ed)?|takes?|payable)\b/i;

@@ -154,4 +154,38 @@ describe('negative evidence', () => {
     expect(detectTactics('Maybe a fifty dollar Sephora card and a smaller one for the coffee place.').map((h) => h.evidence)).not.toContain('gift-cards');
     expect(detectTactics('Go to the store and get a Sephora gift card for five hundred.').map((h) => h.evidence)).toContain('gift-cards');
   });
+
+  it('a transaction the caller describes is not a demand; the same money asked of the subscriber is', () => {
+    const ev = (t: string) => detectTactics(t).map((h) => h.evidence);
+    expect(ev('A wire transfer of eighteen thousand dollars was requested from your account last night.')).not.toContain('wire');
+    expect(ev('the first is five hundred dollars in gift cards at a grocery store this morning did you make those')).not.toContain('gift-cards');
+    expect(ev('You need to wire transfer the money to our holding account today.')).toContain('wire');
+    expect(ev('you need to get five hundred dollars in gift cards at the grocery store')).toContain('gift-cards');
+  });
+
+  it('a warning, a payment voucher, paying from your own bank account: none is a demand or a bank claim', () => {
+    const ev = (t: string) => detectTactics(t).map((h) => h.evidence);
+    expect(ev("If anyone ever calls asking you to pay them in gift cards, that's a scam.")).not.toContain('gift-cards');
+    expect(ev('use the payment voucher in the letter or pay on the official website from your bank account')).toEqual([]);
+    expect(ev('we issued a store credit for eighty nine dollars which is loaded on a gift card at the desk')).not.toContain('gift-cards');
+  });
+
+  it('advice about the subscriber\'s own password is not a request for it; asking for it is', () => {
+    const ev = (t: string) => detectTactics(t).map((h) => h.evidence);
+    expect(ev('go to network settings then change your wifi password to something new')).not.toContain('pin-password');
+    expect(ev('reconnect your own devices with a new password')).not.toContain('pin-password');
+    expect(ev('read me your online banking password so I can secure it')).toContain('pin-password');
+    expect(ev('Read me the full numbers and expiration dates.')).toContain('card-number');
+  });
+
+  it('"you reported a call" and "following up on that report" are contact the subscriber started', () => {
+    expect(negativeEvidenceOf('you reported a call last week from someone claiming to be a deputy i\'m following up on that report').subscriberStarted).toBe(true);
+    expect(negativeEvidenceOf('i am following up on that report').subscriberStarted).toBe(true);
+  });
+
+  it('a first caller turn that only makes a claim does not alert; the same claim with a hook does', () => {
+    const first = (text: string) => analyzer.analyzeSync({ window: [{ speaker: 'caller', text }] }).level;
+    expect(first('hey mom it\'s me i\'m calling from the car on speaker did you get the gift cards for the twins birthday')).not.toBe('high');
+    expect(first('Hi Grandma, it\'s me, I\'m in jail and need bail money, please buy gift cards and read me the numbers, don\'t tell Mom.')).toBe('high');
+  });
 });

@@ -90,9 +90,10 @@ describe('recognizer evidence on recorded decoder output', () => {
     expect(analysis.score).toBeGreaterThanOrEqual(0.55); // suspicious: the hints still count for something
   });
 
-  it('a scam the decoder heard with confidence alerts on its first caller turn', () => {
+  it('a scam the decoder heard with confidence alerts by its second caller turn (the first is a bare claim)', () => {
     const turns = recorded('dev2-scam-popup-callback-anydesk');
-    const { analysis, evidence } = analyzer.explain({ window: turns.slice(0, 1) });
+    expect(analyzer.explain({ window: turns.slice(0, 1) }).analysis.level).toBe('medium');
+    const { analysis, evidence } = analyzer.explain({ window: turns.slice(0, 2) });
     expect(analysis.level).toBe('high');
     expect(evidence.unconfirmed).toEqual([]);
     expect(analysis.explanation).toMatch(/Microsoft/);
