@@ -25,11 +25,13 @@ const HINT_CEILING = 0.7;
 const ORGS: readonly Evidence[] = ['government', 'bank', 'tech-support', 'family'];
 const LURES: readonly Evidence[] = ['prize', 'refund', 'offer'];
 /** Stories that are not impersonation and not a lure: a donation drive, a job, a parcel. */
-const PRETEXTS: readonly Evidence[] = ['charity', 'job', 'delivery'];
+const PRETEXTS: readonly Evidence[] = ['charity', 'job', 'delivery', 'romance'];
 /** Who the caller claims to be or what they offer, in the order that names the call best. */
 const CLAIMS: readonly Evidence[] = [...ORGS, ...LURES, ...PRETEXTS];
 const PAYMENT_DEMANDS: readonly Evidence[] = ['gift-cards', 'crypto', 'wire', 'safe-account', 'cash', 'fee'];
 const CREDENTIAL_DEMANDS: readonly Evidence[] = ['ssn', 'id-number', 'pin-password', 'one-time-code', 'card-number', 'bank-login'];
+/** Money sent on someone else's behalf: what a relative who cannot be checked asks for. */
+const TRANSFERS: readonly Evidence[] = ['wire', 'money-request', 'account-number', 'gift-cards', 'crypto', 'cash'];
 
 /** Credentials no genuine caller asks for: identity numbers and card details are asked for in real checks too. */
 const SECRETS: readonly Evidence[] = ['one-time-code', 'pin-password', 'bank-login'];
@@ -174,6 +176,11 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
   const unusual = UNUSUAL_PAYMENTS.some((e) => ev.has(e)) || ev.has('wire');
 
   if ((org || lure) && demand) return 0.92;
+  // A one-time code read back to the caller: no bank, shop or courier ever asks for one (it is how
+  // accounts and payments are taken over), whoever the caller says they are.
+  if (ev.has('one-time-code') && ev.has('read-back')) return 0.88;
+  // "Hi Mum, I'm on a friend's phone": a relative who cannot be rung back asking for money sent on.
+  if (ev.has('new-number') && TRANSFERS.some((e) => ev.has(e))) return 0.85;
   // The hook after a story (docs/scam-families.md): charities, employers and couriers do not take gift
   // cards, crypto or transfers to a person, nor charge a fee to hand over a job or a parcel.
   if (pretext && (unusual || ev.has('fee'))) return 0.88;

@@ -188,4 +188,21 @@ describe('negative evidence', () => {
     expect(first('hey mom it\'s me i\'m calling from the car on speaker did you get the gift cards for the twins birthday')).not.toBe('high');
     expect(first('Hi Grandma, it\'s me, I\'m in jail and need bail money, please buy gift cards and read me the numbers, don\'t tell Mom.')).toBe('high');
   });
+
+  it('a one-time code read back to the caller alerts, whoever the caller says they are', () => {
+    expect(
+      alerts(call('Hi, this is Chris with the online security team. Someone tried to change the phone number on your account.', 'The system will text you a six digit code, when it comes through just read it to me and I will lock the account.')),
+    ).toBe(true);
+    expect(alerts(call('Hi, this is Chris from the online security team.', 'You will get a six digit code by text, enter it in the app yourself, never read it to anyone.'))).toBe(false);
+  });
+
+  it('a relative on a friend\'s phone asking for money sent on alerts; the same relative on their own phone chatting does not', () => {
+    expect(alerts(call("Hi Mum, it's me, I'm calling from a friend's phone, mine fell in the sink.", 'My rent is due today, could you pay it straight to my landlord? I will text you his account details.'))).toBe(true);
+    expect(alerts(call("Hi Mum, it's me, I'm on the train.", 'Just wanted to say I will be late for dinner on Sunday.'))).toBe(false);
+  });
+
+  it('a sweetheart far away asking for Bitcoin, and a courier\'s correction fee paid with card and PIN, are hooks', () => {
+    expect(alerts(call("Hey beautiful, it's me, I'm on the base satellite phone.", 'To get leave approved I have to pay for the flight myself. You can send it as Bitcoin at the machine in the gas station.'))).toBe(true);
+    expect(alerts(call('Hello, this is the delivery support desk, we tried to deliver your parcel today.', "There's an address correction fee of three dollars. I'll need the card number, the expiration date and your PIN."))).toBe(true);
+  });
 });
