@@ -187,6 +187,7 @@ export function detectTactics(text: string): TacticHit[] {
       if (rule.evidence === 'gift-cards' && !giftCardPayment(text, m.index, m[0])) continue;
       if ((rule.evidence === 'wire' || rule.evidence === 'gift-cards') && reportedTransaction(text, m.index, m.index + m[0].length)) continue;
       if (rule.evidence === 'pin-password' && ownPasswordAdvice(text, m.index)) continue;
+      if (rule.evidence === 'refund' && /^refund/i.test(m[0]) && refundTerms(text, m.index)) continue;
       if (rule.negatable && warnedAbout(text, m.index + m[0].length)) continue;
       hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length });
     }
@@ -251,6 +252,16 @@ function warnedAbout(text: string, end: number): boolean {
   const stop = after.search(/[.?!;]/);
   return /\b(?:that's|that is|it's|it is|thats|its) (?:always |definitely |a sure sign of )?(?:a |an )?(?:scam|fraud|scammer)/i.test(stop >= 0 ? after.slice(0, stop) : after);
 }
+
+/**
+ * "Cancel at any time and we'll prorate your refund", "a money-back guarantee": a seller's terms, not a
+ * refund the caller says the subscriber is owed (the refund scam's lure).
+ */
+function refundTerms(text: string, at: number): boolean {
+  return REFUND_TERMS.test(sentenceAround(text, Math.max(0, at - 200), at));
+}
+
+const REFUND_TERMS = /\b(?:prorat\w*|money-back|guarantee[ds]?|refund policy|return policy|if you(?:'re| are)? not (?:satisfied|happy)|cancel (?:your|the) (?:policy|plan|membership|contract|subscription) at any time)\b/i;
 
 /** "Change your Wi-Fi password to something new", "with a new password": advice about the subscriber's own password. */
 function ownPasswordAdvice(text: string, at: number): boolean {

@@ -205,4 +205,11 @@ describe('negative evidence', () => {
     expect(alerts(call("Hey beautiful, it's me, I'm on the base satellite phone.", 'To get leave approved I have to pay for the flight myself. You can send it as Bitcoin at the machine in the gas station.'))).toBe(true);
     expect(alerts(call('Hello, this is the delivery support desk, we tried to deliver your parcel today.', "There's an address correction fee of three dollars. I'll need the card number, the expiration date and your PIN."))).toBe(true);
   });
+
+  it("a seller's refund terms are no refund lure; a refund the caller says you are owed is", () => {
+    const ev = (t: string) => detectTactics(t).map((h) => h.evidence);
+    expect(ev("You can cancel your policy at any time. Give us a thirty-day notice, and we'll prorate your refund accordingly.")).not.toContain('refund');
+    expect(ev('We have a money-back guarantee, a full refund if you are not satisfied.')).not.toContain('refund');
+    expect(ev('You are owed a refund of three hundred ninety nine dollars for your computer protection plan.')).toContain('refund');
+  });
 });
