@@ -15,7 +15,7 @@ import { createStateStore } from './state/select.js';
 import type { StateStore } from './state/types.js';
 import { CallPublisher, refreshIntervalMs } from './cluster/call-publisher.js';
 import { ClusterCallDirectory } from './cluster/cluster-call-directory.js';
-import { createMetrics } from './metrics/index.js';
+import { createMetrics, type MetricsLlm } from './metrics/index.js';
 import { registerDashboard } from './ops/dashboard/dashboard-routes.js';
 import { registerEventRoutes } from './ops/event-routes.js';
 import type { AuthOptions } from './ops/auth.js';
@@ -138,7 +138,9 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   let listening = false;
   let closing = false;
   const auth = opsAuth(config, logger);
-  const metrics = createMetrics({ engine, sip, alerts: alertQueue, nodeId: config.nodeId }, { processMetrics: overrides.processMetrics ?? true });
+  // An LLM analyzer (or a chain) counts content-filter refusals; the local one counts nothing.
+  const llm = typeof (analyzer as Partial<MetricsLlm>).llmStats === 'function' ? (analyzer as Analyzer & MetricsLlm) : undefined;
+  const metrics = createMetrics({ engine, sip, alerts: alertQueue, nodeId: config.nodeId, llm }, { processMetrics: overrides.processMetrics ?? true });
   const ops = buildOpsServer({
     calls: new ClusterCallDirectory(engine, store),
     alerts: { queue: alertQueue, service: alerts },

@@ -16,7 +16,7 @@ commands:
   serve [--config FILE]   run a callguard node (SIPREC server + ops API)
   simulate [options]      place a recorded call against a callguard, as an SBC would
                           (callguard simulate --help for its options)
-  eval --data FILE [--analyzer local|azure-openai|chain] [--json]
+  eval --data FILE [--analyzer local|azure-openai|openai|chain] [--json]
                           replay labelled conversations through the call machine and
                           print precision, recall and when the alert fired
   eval --spoken --data FILE [options]

@@ -108,6 +108,9 @@ const rtpRange = z.string().transform((s, ctx) => {
 
 const host = z.string().refine((s) => isIP(s) !== 0 || s === 'localhost' || /^[a-z0-9.-]+$/i.test(s), 'must be an IP address or host name');
 
+/** CALLGUARD_ANALYZER's values (and `callguard eval --analyzer`'s). */
+export const ANALYZER_NAMES = ['local', 'azure-openai', 'openai', 'chain'] as const;
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 interface Setting {
@@ -146,7 +149,7 @@ export const SETTINGS = {
     default: '0.6',
     doc: "Local analyzer: the mean posterior (0–1) an offline recognizer's words must have for a tactic heard in them to count on its own; below it the tactic is a hint that needs another caller turn (docs/analysis.md). Higher: fewer false alarms, later or fewer alerts.",
   },
-  CALLGUARD_ANALYZER: { default: 'local', doc: 'Scam analyzer: local (no network), azure-openai, or chain (local on every utterance, the LLM only from medium risk).' },
+  CALLGUARD_ANALYZER: { default: 'local', doc: 'Scam analyzer: local (no network), azure-openai, openai (any OpenAI-compatible chat-completions server: vLLM, Ollama, llama.cpp, LM Studio), or chain (local on every utterance, the LLM of CALLGUARD_CHAIN_LLM from medium risk, and before an alert).' },
   CALLGUARD_AZURE_OPENAI_ENDPOINT: { default: '', doc: 'Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com/.' },
   CALLGUARD_AZURE_OPENAI_DEPLOYMENT: { default: '', doc: 'Chat-completions model deployment name.' },
   CALLGUARD_AZURE_OPENAI_API_VERSION: { default: '2024-10-21', doc: 'Azure OpenAI API version (json_schema needs 2024-08-01-preview or later).' },
@@ -154,7 +157,13 @@ export const SETTINGS = {
   CALLGUARD_AZURE_OPENAI_TOKEN_FILE: { default: '', doc: 'Entra ID instead of a key: a file holding a current access token, read per request.' },
   CALLGUARD_AZURE_OPENAI_TIMEOUT_MS: { default: '3000', doc: 'Per-request timeout; on timeout the local result stands.' },
   CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL: { default: '20000', doc: 'Token budget per call; beyond it the LLM is not asked again for that call.' },
-  CALLGUARD_CHAIN_MIN_INTERVAL: { default: '10', doc: 'chain: seconds between LLM asks for one call.' },
+  CALLGUARD_OPENAI_BASE_URL: { default: '', doc: 'openai: the server\'s API base, up to its version path, e.g. http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:8000/v1 (vLLM).' },
+  CALLGUARD_OPENAI_MODEL: { default: '', doc: 'openai: the model name the server knows, e.g. llama3.1:8b.' },
+  CALLGUARD_OPENAI_API_KEY: { default: '', doc: 'openai: sent as a bearer token; empty sends none (most local servers want none). Never logged.' },
+  CALLGUARD_OPENAI_TIMEOUT_MS: { default: '5000', doc: 'openai: deadline per analysis (a JSON-mode retry included); on timeout the local result stands.' },
+  CALLGUARD_OPENAI_TOKENS_PER_CALL: { default: '20000', doc: 'openai: token budget per call; beyond it the LLM is not asked again for that call.' },
+  CALLGUARD_CHAIN_LLM: { default: 'azure-openai', doc: 'chain: which LLM judges the uncertain middle, azure-openai or openai.' },
+  CALLGUARD_CHAIN_MIN_INTERVAL: { default: '10', doc: 'chain: seconds between LLM asks for one call; a local rise to high inside it asks once more before the alert, waiting at most the LLM timeout.' },
   CALLGUARD_SMS: { default: 'file:./callguard-sms.jsonl', doc: 'Where alert SMS go: smpp (the operator\'s SMSC), acs (Azure Communication Services), http (a signed JSON webhook), file:PATH (one JSON line per SMS; the development default) or console.' },
   CALLGUARD_SMS_BRAND: { default: 'Callguard', doc: 'Operator brand named in the alert text.' },
   CALLGUARD_SMS_SENDER: { default: 'Callguard', doc: 'Sender id of alert SMS: up to 11 letters/digits, or a number.' },
@@ -206,6 +215,7 @@ export type SettingName = keyof typeof SETTINGS;
 const SECRETS = new Set<string>([
   'CALLGUARD_AZURE_SPEECH_KEY',
   'CALLGUARD_AZURE_OPENAI_KEY',
+  'CALLGUARD_OPENAI_API_KEY',
   'CALLGUARD_SMPP_PASSWORD',
   'CALLGUARD_ACS_CONNECTION_STRING',
   'CALLGUARD_SMS_HTTP_SECRET',
@@ -218,6 +228,7 @@ const SECRETS = new Set<string>([
   'CALLGUARD_SMPP_URL',
   'CALLGUARD_AZURE_SPEECH_ENDPOINT',
   'CALLGUARD_AZURE_OPENAI_ENDPOINT',
+  'CALLGUARD_OPENAI_BASE_URL',
 ]);
 
 const schema = z.object({
@@ -253,7 +264,7 @@ const schema = z.object({
     z.string().regex(/^wss?:\/\/[^/]+\/.+/, 'must be a ws:// or wss:// URL with a path'),
   ]),
   CALLGUARD_SPEECH_MIN_CONFIDENCE: z.coerce.number().min(0).max(1),
-  CALLGUARD_ANALYZER: z.enum(['local', 'azure-openai', 'chain']),
+  CALLGUARD_ANALYZER: z.enum(ANALYZER_NAMES),
   CALLGUARD_AZURE_OPENAI_ENDPOINT: z.union([z.literal(''), z.string().regex(/^https?:\/\//, 'must be an http(s) URL')]),
   CALLGUARD_AZURE_OPENAI_DEPLOYMENT: z.string(),
   CALLGUARD_AZURE_OPENAI_API_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21'),
@@ -261,6 +272,12 @@ const schema = z.object({
   CALLGUARD_AZURE_OPENAI_TOKEN_FILE: z.string(),
   CALLGUARD_AZURE_OPENAI_TIMEOUT_MS: positiveInt,
   CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL: positiveInt,
+  CALLGUARD_OPENAI_BASE_URL: z.union([z.literal(''), z.string().regex(/^https?:\/\/[^/\s]+(\/\S*)?$/, 'must be an http(s) URL such as http://127.0.0.1:11434/v1')]),
+  CALLGUARD_OPENAI_MODEL: z.string(),
+  CALLGUARD_OPENAI_API_KEY: z.string(),
+  CALLGUARD_OPENAI_TIMEOUT_MS: positiveInt,
+  CALLGUARD_OPENAI_TOKENS_PER_CALL: positiveInt,
+  CALLGUARD_CHAIN_LLM: z.enum(['azure-openai', 'openai']),
   CALLGUARD_CHAIN_MIN_INTERVAL: z.coerce.number().min(0),
   CALLGUARD_SMS: z.string().regex(/^(?:smpp|acs|http|console|file:.+)$/, 'must be smpp, acs, http, console or file:PATH'),
   CALLGUARD_SMS_BRAND: z.string().min(1).max(40),
@@ -365,11 +382,14 @@ export interface Config {
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
   media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number };
   analysis: {
-    analyzer: 'local' | 'azure-openai' | 'chain';
+    analyzer: (typeof ANALYZER_NAMES)[number];
+    /** The LLM a chain asks. */
+    chainLlm: 'azure-openai' | 'openai';
     /** Offline recognizer words: mean posterior for a tactic to count on its own. */
     minSpeechConfidence: number;
     chainMinIntervalMs: number;
     azureOpenAI: { endpoint: string; deployment: string; apiVersion: string; key: string; tokenFile: string; timeoutMs: number; tokensPerCall: number };
+    openAI: { baseUrl: string; model: string; apiKey: string; timeoutMs: number; tokensPerCall: number };
   };
   /** Empty: single node (in-process alert queue, in-memory state). */
   redisUrl: string;
@@ -459,9 +479,16 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       throw new ConfigError('CALLGUARD_AZURE_SPEECH_REGION', 'or CALLGUARD_AZURE_SPEECH_ENDPOINT is required when CALLGUARD_SPEECH=azure');
     }
   }
-  if (v.CALLGUARD_ANALYZER !== 'local') {
-    if (!v.CALLGUARD_AZURE_OPENAI_ENDPOINT) throw new ConfigError('CALLGUARD_AZURE_OPENAI_ENDPOINT', `is required when CALLGUARD_ANALYZER=${v.CALLGUARD_ANALYZER}`);
-    if (!v.CALLGUARD_AZURE_OPENAI_DEPLOYMENT) throw new ConfigError('CALLGUARD_AZURE_OPENAI_DEPLOYMENT', `is required when CALLGUARD_ANALYZER=${v.CALLGUARD_ANALYZER}`);
+  // The LLM in use, alone or in a chain: only its keys are required.
+  const llm = v.CALLGUARD_ANALYZER === 'chain' ? v.CALLGUARD_CHAIN_LLM : v.CALLGUARD_ANALYZER;
+  const why = v.CALLGUARD_ANALYZER === 'chain' ? `CALLGUARD_ANALYZER=chain with CALLGUARD_CHAIN_LLM=${llm}` : `CALLGUARD_ANALYZER=${llm}`;
+  if (llm === 'openai') {
+    if (!v.CALLGUARD_OPENAI_BASE_URL) throw new ConfigError('CALLGUARD_OPENAI_BASE_URL', `is required when ${why}`);
+    if (!v.CALLGUARD_OPENAI_MODEL) throw new ConfigError('CALLGUARD_OPENAI_MODEL', `is required when ${why}`);
+  }
+  if (llm === 'azure-openai') {
+    if (!v.CALLGUARD_AZURE_OPENAI_ENDPOINT) throw new ConfigError('CALLGUARD_AZURE_OPENAI_ENDPOINT', `is required when ${why}`);
+    if (!v.CALLGUARD_AZURE_OPENAI_DEPLOYMENT) throw new ConfigError('CALLGUARD_AZURE_OPENAI_DEPLOYMENT', `is required when ${why}`);
     if (!v.CALLGUARD_AZURE_OPENAI_KEY === !v.CALLGUARD_AZURE_OPENAI_TOKEN_FILE) {
       throw new ConfigError('CALLGUARD_AZURE_OPENAI_KEY', 'or CALLGUARD_AZURE_OPENAI_TOKEN_FILE (exactly one) is required for the Azure OpenAI analyzer');
     }
@@ -521,6 +548,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
       analyzer: v.CALLGUARD_ANALYZER,
       minSpeechConfidence: v.CALLGUARD_SPEECH_MIN_CONFIDENCE,
       chainMinIntervalMs: v.CALLGUARD_CHAIN_MIN_INTERVAL * 1000,
+      chainLlm: v.CALLGUARD_CHAIN_LLM,
       azureOpenAI: {
         endpoint: v.CALLGUARD_AZURE_OPENAI_ENDPOINT,
         deployment: v.CALLGUARD_AZURE_OPENAI_DEPLOYMENT,
@@ -529,6 +557,13 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
         tokenFile: v.CALLGUARD_AZURE_OPENAI_TOKEN_FILE,
         timeoutMs: v.CALLGUARD_AZURE_OPENAI_TIMEOUT_MS,
         tokensPerCall: v.CALLGUARD_AZURE_OPENAI_TOKENS_PER_CALL,
+      },
+      openAI: {
+        baseUrl: v.CALLGUARD_OPENAI_BASE_URL,
+        model: v.CALLGUARD_OPENAI_MODEL,
+        apiKey: v.CALLGUARD_OPENAI_API_KEY,
+        timeoutMs: v.CALLGUARD_OPENAI_TIMEOUT_MS,
+        tokensPerCall: v.CALLGUARD_OPENAI_TOKENS_PER_CALL,
       },
     },
     redisUrl: v.REDIS_URL,
@@ -617,7 +652,11 @@ export function redactedConfig(config: Config): unknown {
       http: { url: redactUrl(config.alerts.http.url), secret: set(config.alerts.http.secret) },
     },
     sip: { ...config.sip, srcAllow: config.sip.srcAllow.map((c) => c.text), drachtio: { ...config.sip.drachtio, secret: set(config.sip.drachtio.secret) } },
-    analysis: { ...config.analysis, azureOpenAI: { ...config.analysis.azureOpenAI, endpoint: redactUrl(config.analysis.azureOpenAI.endpoint), key: set(config.analysis.azureOpenAI.key) } },
+    analysis: {
+      ...config.analysis,
+      azureOpenAI: { ...config.analysis.azureOpenAI, endpoint: redactUrl(config.analysis.azureOpenAI.endpoint), key: set(config.analysis.azureOpenAI.key) },
+      openAI: { ...config.analysis.openAI, baseUrl: redactUrl(config.analysis.openAI.baseUrl), apiKey: set(config.analysis.openAI.apiKey) },
+    },
     speech: { ...config.speech, azure: { ...config.speech.azure, endpoint: redactUrl(config.speech.azure.endpoint), key: set(config.speech.azure.key) } },
   };
 }

@@ -931,7 +931,7 @@ function restoredInput(r: RecordingState): NonNullable<CallInput['restored']> | 
             ...r.alert,
             level: r.alert.level as RiskLevel,
             tactics: tactics(r.alert.tactics),
-            analyzer: r.alert.analyzer === 'azure-openai' ? 'azure-openai' : 'local',
+            analyzer: r.alert.analyzer === 'azure-openai' || r.alert.analyzer === 'openai' ? r.alert.analyzer : 'local',
           },
         }
       : {}),

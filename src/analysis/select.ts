@@ -5,7 +5,8 @@ import type { Logger } from '../log.js';
 import { AzureOpenAIAnalyzer } from './azure-openai/index.js';
 import { ChainAnalyzer } from './chain/index.js';
 import { LocalAnalyzer } from './local/index.js';
-import type { Analyzer } from './types.js';
+import { OpenAIAnalyzer } from './openai/index.js';
+import type { Analyzer, LlmAnalyzerName } from './types.js';
 
 export type AnalyzerName = Config['analysis']['analyzer'];
 
@@ -13,8 +14,25 @@ export function selectAnalyzer(config: Config, logger: Logger, name: AnalyzerNam
   const log = logger.child({ mod: 'analysis' });
   const local = () => new LocalAnalyzer({ hitConfidence: config.analysis.minSpeechConfidence });
   if (name === 'local') return local();
+  const llm = selectLlm(config, log, name === 'chain' ? config.analysis.chainLlm : name);
+  if (name !== 'chain') return llm;
+  return new ChainAnalyzer(local(), llm, { minIntervalMs: config.analysis.chainMinIntervalMs, logger: log });
+}
+
+function selectLlm(config: Config, log: Logger, name: LlmAnalyzerName): AzureOpenAIAnalyzer | OpenAIAnalyzer {
+  if (name === 'openai') {
+    const o = config.analysis.openAI;
+    return new OpenAIAnalyzer({
+      baseURL: o.baseUrl,
+      model: o.model,
+      ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+      timeoutMs: o.timeoutMs,
+      maxTokensPerCall: o.tokensPerCall,
+      logger: log,
+    });
+  }
   const o = config.analysis.azureOpenAI;
-  const llm = new AzureOpenAIAnalyzer({
+  return new AzureOpenAIAnalyzer({
     endpoint: o.endpoint,
     deployment: o.deployment,
     apiVersion: o.apiVersion,
@@ -23,8 +41,6 @@ export function selectAnalyzer(config: Config, logger: Logger, name: AnalyzerNam
     maxTokensPerCall: o.tokensPerCall,
     logger: log,
   });
-  if (name === 'azure-openai') return llm;
-  return new ChainAnalyzer(local(), llm, { minIntervalMs: config.analysis.chainMinIntervalMs, logger: log });
 }
 
 /** Analyzers that keep per-call state (rate limit, token budget) take the call id. */

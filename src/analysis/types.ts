@@ -43,11 +43,20 @@ export interface Analysis {
   /** One plain sentence a subscriber understands ("The caller claims to be from the tax office and demands payment in gift cards."). */
   explanation: string;
   /** Which analyzer produced it (chain reports the one whose result stands). */
-  analyzer: 'local' | 'azure-openai';
+  analyzer: 'local' | LlmAnalyzerName;
+}
+
+/** The LLM judges: Azure OpenAI, or any OpenAI-compatible chat-completions server (vLLM, Ollama, …). */
+export type LlmAnalyzerName = 'azure-openai' | 'openai';
+
+/** What an LLM analyzer counts since start, read by the metrics at scrape time. */
+export interface LlmStats {
+  /** Refusals by the provider's content filter: of the prompt (HTTP 400) or of the answer (cut). */
+  contentFiltered: Readonly<{ prompt: number; completion: number }>;
 }
 
 export interface Analyzer {
-  readonly name: 'local' | 'azure-openai' | 'chain';
+  readonly name: 'local' | LlmAnalyzerName | 'chain';
   /** Never rejects for a bad model answer: falls back or returns a low-confidence result. Honours `signal`. */
   analyze(input: AnalysisInput, signal?: AbortSignal): Promise<Analysis>;
   close?(): Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * `callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]`: replays labelled
+ * `callguard eval --data FILE [--analyzer local|azure-openai|openai|chain] [--json]`: replays labelled
  * conversations through the real call machine and prints precision, recall, when the alert fired,
  * and how long analysis took. With `--spoken` the same conversations are spoken and played as
  * recorded calls into a real node instead (src/eval/spoken/).
@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { selectAnalyzer, type AnalyzerName } from '../analysis/select.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ANALYZER_NAMES, ConfigError, loadConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { DatasetError, parseDataset } from './dataset.js';
 import { evalMetrics } from './metrics.js';
@@ -15,7 +15,7 @@ import { replay } from './replay.js';
 import { spokenEvalCommand } from './spoken/command.js';
 
 const USAGE =
-  'usage: callguard eval --data FILE [--analyzer local|azure-openai|chain] [--json]\n' +
+  'usage: callguard eval --data FILE [--analyzer local|azure-openai|openai|chain] [--json]\n' +
   '       callguard eval --spoken --data FILE [--data FILE …] [options]   (callguard eval --spoken --help)';
 
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -36,7 +36,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const name = (values.analyzer ?? 'local') as AnalyzerName;
-  if (!['local', 'azure-openai', 'chain'].includes(name)) {
+  if (!(ANALYZER_NAMES as readonly string[]).includes(name)) {
     process.stderr.write(`callguard eval: unknown analyzer "${name}"\n${USAGE}\n`);
     return 2;
   }

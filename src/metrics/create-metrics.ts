@@ -7,6 +7,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerAlertMetrics } from './alert-metrics.js';
 import { registerAnalysisMetrics } from './analysis-metrics.js';
 import { registerCallMetrics } from './calls-metrics.js';
+import { registerLlmMetrics } from './llm-metrics.js';
 import { registerRtpMetrics } from './rtp-metrics.js';
 import { registerSipMetrics } from './sip-metrics.js';
 import { registerSpeechMetrics } from './speech-metrics.js';
@@ -22,6 +23,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
   registerRtpMetrics(registry, sources.engine);
   registerSpeechMetrics(registry, sources.engine);
   const unhookAnalysis = registerAnalysisMetrics(registry, sources.engine, options.analysisBuckets);
+  registerLlmMetrics(registry, sources.llm);
   registerAlertMetrics(registry, sources.alerts, options.alertStatsTimeoutMs);
   // Includes nodejs_eventloop_lag_seconds: set by a setImmediate after each scrape, so a scrape
   // shows the lag measured at the previous one (prom-client's design).

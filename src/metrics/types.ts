@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { AlertQueueStats } from '../alerts/types.js';
-import type { RiskLevel } from '../analysis/types.js';
+import type { LlmStats, RiskLevel } from '../analysis/types.js';
 
 /** RTP receive counts summed over streams. */
 export interface MediaTotals {
@@ -43,10 +43,17 @@ export interface MetricsSipStats {
   retransmissionsAbsorbed?: number;
 }
 
+/** An LLM analyzer, or a chain holding one (undefined stats: no LLM behind it). */
+export interface MetricsLlm {
+  llmStats(): LlmStats | undefined;
+}
+
 export interface MetricsSources {
   engine: MetricsEngine;
   sip: { stats(): MetricsSipStats };
   alerts: { stats(): Promise<AlertQueueStats> };
+  /** The node's analyzer when it can count LLM events; absent: those series stay at 0. */
+  llm?: MetricsLlm | undefined;
   /** Becomes the `node` label of every series. */
   nodeId: string;
 }

@@ -1,9 +1,11 @@
 /**
- * A fake Azure OpenAI chat-completions endpoint on 127.0.0.1 (node:http), for driving the real
- * `openai` AzureOpenAI client in tests. Answers
- * `POST /openai/deployments/<deployment>/chat/completions?api-version=…` with standard
- * `chat.completion` objects, records every request (method, path, query, headers, JSON body),
- * and is scriptable per request (FIFO queue; `defaultReply` when the queue is empty).
+ * A fake chat-completions endpoint on 127.0.0.1 (node:http), for driving the real `openai` clients in
+ * tests: Azure's `POST /openai/deployments/<deployment>/chat/completions?api-version=…` and the
+ * OpenAI-compatible `POST /v1/chat/completions` (`baseURL`). Answers with standard `chat.completion`
+ * objects, records every request (method, path, query, headers, JSON body), and is scriptable per
+ * request (FIFO queue; `defaultReply` when the queue is empty). Two switches play servers without
+ * structured outputs: `rejectsJsonSchema` (400 to any json_schema request, as some llama.cpp and vLLM
+ * builds do) and `ignoresResponseFormat` (JSON answers come as prose around a ```json fence).
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +23,12 @@ export type FakeReply =
   | { kind: 'content'; content: string; usage?: Usage; finishReason?: string }
   /** A completion with content that is not JSON. */
   | { kind: 'malformed'; usage?: Usage }
+  /** A chatty answer: prose, then JSON.stringify(content) in a ```json fence, then more prose. */
+  | { kind: 'prose'; content: unknown; usage?: Usage }
+  /** Azure's content filter refusing the prompt: 400, error.code content_filter (ResponsibleAIPolicyViolation). */
+  | { kind: 'prompt-filtered' }
+  /** Azure's content filter cutting the answer: finish_reason content_filter, content_filter_results on the choice. */
+  | { kind: 'completion-filtered'; usage?: Usage }
   /** Waits `ms` before sending `then` (default: the default reply); use for timeouts. */
   | { kind: 'delay'; ms: number; then?: FakeReply }
   /** 429 Too Many Requests, with Retry-After (seconds) when given. */
@@ -50,6 +58,10 @@ export class FakeChatCompletions {
   private server: Server | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   defaultReply: FakeReply = { kind: 'json', content: SCAM_ANSWER, usage: { prompt_tokens: 100, completion_tokens: 20 } };
+  /** 400 to any request whose response_format is json_schema (the queue is not consumed). */
+  rejectsJsonSchema = false;
+  /** 'json' replies are sent as 'prose', whatever the request's response_format. */
+  ignoresResponseFormat = false;
 
   constructor(readonly deployment = 'gpt-test') {}
 
@@ -65,6 +77,11 @@ export class FakeChatCompletions {
     return `http://127.0.0.1:${addr.port}`;
   }
 
+  /** The OpenAI-compatible API base (`OpenAI({ baseURL })`). */
+  get baseURL(): string {
+    return `${this.endpoint}/v1`;
+  }
+
   async start(): Promise<this> {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -78,13 +95,18 @@ export class FakeChatCompletions {
           body = Buffer.concat(chunks).toString('utf8');
         }
         this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
-        const expected = `/openai/deployments/${this.deployment}/chat/completions`;
-        if (req.method !== 'POST' || url.pathname !== expected) {
+        const azure = `/openai/deployments/${this.deployment}/chat/completions`;
+        if (req.method !== 'POST' || (url.pathname !== azure && url.pathname !== '/v1/chat/completions')) {
           sendError(res, 404, 'DeploymentNotFound', 'The API deployment for this resource does not exist.');
           return;
         }
-        if (!url.searchParams.get('api-version')) {
+        if (url.pathname === azure && !url.searchParams.get('api-version')) {
           sendError(res, 400, 'BadRequest', 'Missing api-version query parameter.');
+          return;
+        }
+        const format = (body as { response_format?: { type?: string } } | null)?.response_format?.type;
+        if (this.rejectsJsonSchema && format === 'json_schema') {
+          sendError(res, 400, 'invalid_request_error', "Unsupported response_format type 'json_schema'.");
           return;
         }
         this.reply(res, this.queue.shift() ?? this.defaultReply, body);
@@ -138,8 +160,52 @@ export class FakeChatCompletions {
         sendJson(res, 200, completion(reply.content, reply.finishReason ?? 'stop', reply.usage, reqBody));
         return;
       case 'json':
+        if (this.ignoresResponseFormat) {
+          this.reply(res, { kind: 'prose', content: reply.content, ...(reply.usage ? { usage: reply.usage } : {}) }, reqBody);
+          return;
+        }
         sendJson(res, 200, completion(JSON.stringify(reply.content), reply.finishReason ?? 'stop', reply.usage, reqBody));
         return;
+      case 'prose': {
+        const text = `Sure! Here is my assessment of the call {as requested}:\n\n\`\`\`json\n${JSON.stringify(reply.content, null, 2)}\n\`\`\`\n\nLet me know if you need anything else.`;
+        sendJson(res, 200, completion(text, 'stop', reply.usage, reqBody));
+        return;
+      }
+      case 'prompt-filtered':
+        // Azure's shape (learn.microsoft.com, content filtering): the filter result per category.
+        sendJson(res, 400, {
+          error: {
+            message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+            type: null,
+            param: 'prompt',
+            code: 'content_filter',
+            status: 400,
+            innererror: {
+              code: 'ResponsibleAIPolicyViolation',
+              content_filter_result: {
+                hate: { filtered: false, severity: 'safe' },
+                jailbreak: { filtered: false, detected: false },
+                self_harm: { filtered: false, severity: 'safe' },
+                sexual: { filtered: false, severity: 'safe' },
+                violence: { filtered: true, severity: 'medium' },
+              },
+            },
+          },
+        });
+        return;
+      case 'completion-filtered': {
+        const body = completion('', 'content_filter', reply.usage, reqBody) as { choices: Array<Record<string, unknown>> };
+        const choice = body.choices[0]!;
+        choice['message'] = { role: 'assistant', content: null, refusal: null };
+        choice['content_filter_results'] = {
+          hate: { filtered: false, severity: 'safe' },
+          self_harm: { filtered: false, severity: 'safe' },
+          sexual: { filtered: true, severity: 'medium' },
+          violence: { filtered: false, severity: 'safe' },
+        };
+        sendJson(res, 200, body);
+        return;
+      }
     }
   }
 }

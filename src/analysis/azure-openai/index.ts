@@ -1,4 +1,16 @@
-export { AzureOpenAIAnalyzer, parseCompletion, type AzureOpenAIAnalyzerOptions } from './azure-openai-analyzer.js';
-export { AnalyzerUnavailableError, isAnalyzerUnavailable, type AnalyzerUnavailableCode } from './errors.js';
-export { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.js';
-export { SYSTEM_PROMPT, ANALYSIS_JSON_SCHEMA, RESPONSE_FORMAT, formatWindow } from './prompt.js';
+export { AzureOpenAIAnalyzer, type AzureOpenAIAnalyzerOptions } from './azure-openai-analyzer.js';
+export { isCompletionFiltered, isPromptFiltered, type AzurePromptFilteredError } from './content-filter.js';
+// The shared LLM parts, re-exported where they used to live.
+export {
+  parseCompletion,
+  AnalyzerUnavailableError,
+  isAnalyzerUnavailable,
+  type AnalyzerUnavailableCode,
+  CircuitBreaker,
+  type BreakerOptions,
+  type BreakerState,
+  SYSTEM_PROMPT,
+  ANALYSIS_JSON_SCHEMA,
+  RESPONSE_FORMAT,
+  formatWindow,
+} from '../llm/index.js';

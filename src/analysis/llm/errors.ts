@@ -1,7 +1,7 @@
 /**
- * Why the Azure OpenAI analyzer could not produce a judgement. The analyzer rejects with this
- * (never with a half-parsed model answer) so that a caller — normally the ChainAnalyzer — can fall
- * back to the local result. Messages never contain transcript text, prompts, model output or keys.
+ * Why an LLM analyzer (Azure OpenAI or an OpenAI-compatible server) could not produce a judgement.
+ * The analyzer rejects with this (never with a half-parsed model answer) so that a caller — normally
+ * the ChainAnalyzer — can fall back to the local result. Messages never contain transcript text, prompts, model output or keys.
  */
 export type AnalyzerUnavailableCode =
   /** No answer within timeoutMs. */
@@ -12,8 +12,14 @@ export type AnalyzerUnavailableCode =
   | 'server-error'
   /** 401/403: key, token or RBAC problem. */
   | 'auth'
-  /** Any other HTTP error (400, 404 deployment not found, content filter, ...). */
+  /** Any other HTTP error (400, 404 deployment or model not found, ...). */
   | 'http-error'
+  /**
+   * The provider's content filter refused the prompt (Azure: 400 content_filter) or cut the answer
+   * (finish_reason content_filter). Scam calls hold threats and violence, so this is expected traffic,
+   * not an outage: it does not count against the breaker.
+   */
+  | 'content-filtered'
   /** Connection refused/reset, DNS, TLS. */
   | 'network'
   /** The answer was not JSON matching the schema (or was cut off / refused). */

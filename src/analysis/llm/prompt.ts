@@ -1,6 +1,7 @@
 /**
- * What the Azure OpenAI analyzer sends (system prompt, the speaker-labelled window) and the
- * structured-output contract it asks for (json_schema, strict) and validates on receipt (zod).
+ * What an LLM analyzer sends (system prompt, the speaker-labelled window) and the structured-output
+ * contract it asks for (json_schema, strict) and validates on receipt (zod). JSON mode is the same
+ * contract for servers that ignore or refuse json_schema: the schema goes into the system prompt.
  */
 import { z } from 'zod';
 import { RISK_LEVELS, type AnalysisInput, type RiskLevel, type Tactic } from '../types.js';
@@ -68,6 +69,14 @@ export const RESPONSE_FORMAT = {
   type: 'json_schema' as const,
   json_schema: { name: 'scam_call_analysis', strict: true, schema: ANALYSIS_JSON_SCHEMA as unknown as Record<string, unknown> },
 };
+
+/** JSON mode (`response_format: json_object`): the model only sees the schema if the prompt spells it out. */
+export const JSON_MODE_SYSTEM_PROMPT = `${SYSTEM_PROMPT}
+
+Reply with exactly one JSON object and nothing else (no prose, no code fence). It must match this JSON Schema:
+${JSON.stringify(ANALYSIS_JSON_SCHEMA)}`;
+
+export const JSON_OBJECT_FORMAT = { type: 'json_object' as const };
 
 export const ModelAnswer = z
   .object({

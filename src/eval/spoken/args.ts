@@ -1,7 +1,7 @@
 /** `callguard eval --spoken` flags → SpokenEvalOptions (minus the run's hooks). Bad flags are exit 2. */
 import { parseArgs } from 'node:util';
 import type { AnalyzerName } from '../../analysis/select.js';
-import type { Env } from '../../config.js';
+import { ANALYZER_NAMES, type Env } from '../../config.js';
 import type { CodecChoice } from '../../simulate/types.js';
 import { DEFAULT_GAP_S, DEFAULT_LEAD_IN_S, DEFAULT_TAIL_S } from './layout.js';
 import { ttsCacheDir } from './tts-cache.js';
@@ -32,7 +32,7 @@ real-time RTP) into a private callguard node started here with this environment'
   --noise-color pink|white  default pink
   --seed N                  seed for loss and noise (default ${DEFAULT_SEED})
   --concurrency N           calls at once (default ${DEFAULT_CONCURRENCY})
-  --analyzer NAME           local|azure-openai|chain instead of CALLGUARD_ANALYZER
+  --analyzer NAME           local|azure-openai|openai|chain instead of CALLGUARD_ANALYZER
   --cache DIR               synthesised speech cache (default $CALLGUARD_TTS_CACHE,
                             $XDG_CACHE_HOME/callguard/tts or ~/.cache/callguard/tts)
   --json                    one JSON report on stdout (progress stays on stderr)
@@ -87,7 +87,7 @@ export function parseSpokenArgs(argv: readonly string[], env: Env): ParsedSpoken
   const codec = (values.codec ?? 'pcmu') as CodecChoice;
   if (!['pcmu', 'pcma', 'g722'].includes(codec)) throw usage(`--codec must be pcmu, pcma or g722 (got "${codec}")`);
   const analyzer = values.analyzer as AnalyzerName | undefined;
-  if (analyzer !== undefined && !['local', 'azure-openai', 'chain'].includes(analyzer)) throw usage(`unknown analyzer "${analyzer}"`);
+  if (analyzer !== undefined && !(ANALYZER_NAMES as readonly string[]).includes(analyzer)) throw usage(`unknown analyzer "${analyzer}"`);
   const color = (values['noise-color'] ?? 'pink') as NoiseColor;
   if (color !== 'pink' && color !== 'white') throw usage(`--noise-color must be pink or white (got "${color}")`);
   const limit = values.limit === undefined ? undefined : number('limit', values.limit, 0, (x) => Number.isInteger(x) && x > 0, 'a positive whole number');

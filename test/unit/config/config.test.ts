@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SETTINGS, cidrMatcher, loadConfig, parseCidr } from '../../../src/config.js';
+import { ConfigError, SETTINGS, cidrMatcher, loadConfig, parseCidr, redactedConfig } from '../../../src/config.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -66,6 +66,11 @@ describe('config', () => {
     ['CALLGUARD_SIP_IDLE_TIMEOUT_MS', '10'],
     ['CALLGUARD_SMS_HTTP_URL', 'https://gw:Sup3rSecret@hook.example/sms'],
     ['CALLGUARD_ACS_CONNECTION_STRING', 'accesskey=S3CRET;endpoint=https://x.communication.azure.com/'],
+    ['CALLGUARD_ANALYZER', 'gpt'],
+    ['CALLGUARD_CHAIN_LLM', 'ollama'],
+    ['CALLGUARD_OPENAI_BASE_URL', '127.0.0.1:11434/v1'],
+    ['CALLGUARD_OPENAI_TIMEOUT_MS', '0'],
+    ['CALLGUARD_OPENAI_TOKENS_PER_CALL', 'many'],
   ])('rejects %s=%s naming the key', (key, value) => {
     let err: unknown;
     try {
@@ -129,6 +134,32 @@ describe('config', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('sekrit');
     }
+  });
+
+  it('an OpenAI-compatible LLM needs a base URL and a model only when it is selected, alone or in the chain; its key is never echoed', () => {
+    const named = (env: Record<string, string>): string | undefined => {
+      try {
+        loadConfig(env);
+        return undefined;
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).key;
+      }
+    };
+    const server = { CALLGUARD_OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', CALLGUARD_OPENAI_MODEL: 'llama3.1:8b' };
+    expect(named({ CALLGUARD_ANALYZER: 'openai' })).toBe('CALLGUARD_OPENAI_BASE_URL');
+    expect(named({ CALLGUARD_ANALYZER: 'openai', CALLGUARD_OPENAI_BASE_URL: server.CALLGUARD_OPENAI_BASE_URL })).toBe('CALLGUARD_OPENAI_MODEL');
+    expect(named({ CALLGUARD_ANALYZER: 'chain', CALLGUARD_CHAIN_LLM: 'openai' })).toBe('CALLGUARD_OPENAI_BASE_URL');
+    // The chain's default LLM is still Azure OpenAI, so existing configurations keep working.
+    expect(named({ CALLGUARD_ANALYZER: 'chain', ...server })).toBe('CALLGUARD_AZURE_OPENAI_ENDPOINT');
+    // Azure keys are not required when the chain asks the on-site server.
+    const c = loadConfig({ CALLGUARD_ANALYZER: 'chain', CALLGUARD_CHAIN_LLM: 'openai', ...server, CALLGUARD_OPENAI_API_KEY: 'sk-local-secret' });
+    expect(c.analysis.chainLlm).toBe('openai');
+    expect(c.analysis.openAI).toEqual({ baseUrl: server.CALLGUARD_OPENAI_BASE_URL, model: 'llama3.1:8b', apiKey: 'sk-local-secret', timeoutMs: 5000, tokensPerCall: 20000 });
+    expect(JSON.stringify(redactedConfig(c))).not.toContain('sk-local-secret');
+    // A URL may carry credentials: the bad value is not echoed.
+    expect(() => loadConfig({ CALLGUARD_OPENAI_BASE_URL: 'ftp://user:pw-secret@host/v1' })).toThrow(/^invalid configuration: CALLGUARD_OPENAI_BASE_URL: .*\(got \(hidden\)\)$/);
+    expect(named({ ...server, CALLGUARD_ANALYZER: 'local' })).toBeUndefined();
   });
 
   it('never echoes a subscriber number in its error', () => {

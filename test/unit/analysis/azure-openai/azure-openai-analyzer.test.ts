@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../../src/log.js';
-import { AzureOpenAIAnalyzer, AnalyzerUnavailableError } from '../../../../src/analysis/azure-openai/index.js';
+import { AzureOpenAIAnalyzer } from '../../../../src/analysis/azure-openai/index.js';
 import type { AnalysisInput } from '../../../../src/analysis/types.js';
 import { FakeChatCompletions, SCAM_ANSWER } from '../../../support/fake-chat-completions.js';
+import { capturedLog, failure } from '../../../support/llm-test-kit.js';
 
 const KEY = 'test-key-0123456789';
 const INPUT: AnalysisInput = {
@@ -29,15 +28,6 @@ function make(opts: Partial<ConstructorParameters<typeof AzureOpenAIAnalyzer>[0]
   });
   open.push(a);
   return a;
-}
-
-async function failure(p: Promise<unknown>): Promise<AnalyzerUnavailableError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AnalyzerUnavailableError);
-  return err as AnalyzerUnavailableError;
 }
 
 beforeEach(async () => {
@@ -204,21 +194,53 @@ describe('AzureOpenAIAnalyzer', () => {
   });
 
   it('never logs transcript text, prompts, model output or the key', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    });
-    const a = make({ logger: createLogger({ level: 'trace', destination: sink }), breaker: { failures: 1 } });
+    const log = capturedLog();
+    const a = make({ logger: log.logger, breaker: { failures: 1 } });
     fake.script({ kind: 'json', content: SCAM_ANSWER }, { kind: 'malformed' });
     await a.analyzeFor('call-x', INPUT);
     await failure(a.analyzeFor('call-x', INPUT));
     await failure(a.analyzeFor('call-x', INPUT));
-    const all = lines.join('');
+    const all = log.text();
     expect(all).toContain('llm analysis failed');
     for (const secret of [KEY, 'zebra-marker-7', 'gift cards', 'fraud desk', SCAM_ANSWER.explanation]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+
+  it('content filter refusing the prompt (400 content_filter, ResponsibleAIPolicyViolation) → content-filtered, counted, breaker untouched', async () => {
+    const a = make({ breaker: { failures: 2 } });
+    fake.script({ kind: 'prompt-filtered' }, { kind: 'prompt-filtered' }, { kind: 'prompt-filtered' });
+    for (let i = 0; i < 3; i++) {
+      const err = await failure(a.analyzeFor('call-f', INPUT));
+      expect(err.code).toBe('content-filtered');
+      expect(err.status).toBe(400);
+    }
+    // Expected traffic for scam calls, not an outage: the next request still goes out.
+    expect(a.breakerState).toBe('closed');
+    expect(a.llmStats().contentFiltered).toEqual({ prompt: 3, completion: 0 });
+    expect((await a.analyze(INPUT)).level).toBe('high');
+    expect(fake.requests).toHaveLength(4);
+  });
+
+  it('content filter cutting the answer (finish_reason content_filter, content_filter_results) → content-filtered, counted, tokens charged', async () => {
+    const a = make();
+    fake.script({ kind: 'completion-filtered', usage: { prompt_tokens: 90, completion_tokens: 5 } });
+    const err = await failure(a.analyzeFor('call-g', INPUT));
+    expect(err.code).toBe('content-filtered');
+    expect(a.llmStats().contentFiltered).toEqual({ prompt: 0, completion: 1 });
+    expect(a.tokensUsed('call-g')).toBe(95);
+    expect(a.breakerState).toBe('closed');
+  });
+
+  it('logs a content-filter event without content, categories or severities', async () => {
+    const log = capturedLog();
+    const a = make({ logger: log.logger });
+    fake.script({ kind: 'prompt-filtered' }, { kind: 'completion-filtered' });
+    await failure(a.analyzeFor('call-h', INPUT));
+    await failure(a.analyzeFor('call-h', INPUT));
+    const all = log.text();
+    expect(all.match(/"code":"content-filtered"/g)).toHaveLength(2);
+    for (const secret of [KEY, 'zebra-marker-7', 'gift cards', 'violence', 'sexual', 'severity', 'management policy']) {
       expect(all).not.toContain(secret);
     }
   });

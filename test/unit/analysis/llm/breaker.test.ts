@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../../src/analysis/azure-openai/breaker.js';
+import { CircuitBreaker } from '../../../../src/analysis/llm/breaker.js';
 
 describe('CircuitBreaker', () => {
   it('opens after N consecutive failures, lets one trial through when half-open', () => {

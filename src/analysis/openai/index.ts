@@ -1,0 +1,1 @@
+export { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from './openai-analyzer.js';
