@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChainAnalyzer } from '../../../../src/analysis/chain/index.js';
 import { AzureOpenAIAnalyzer, AnalyzerUnavailableError } from '../../../../src/analysis/azure-openai/index.js';
-import type { Analysis, AnalysisInput, Analyzer, RiskLevel } from '../../../../src/analysis/types.js';
+import { OpenAIAnalyzer } from '../../../../src/analysis/openai/index.js';
+import { createRiskState, nextRisk, type RiskAlert } from '../../../../src/analysis/policy.js';
+import type { Analysis, AnalysisInput, Analyzer, LlmAnalyzerName, RiskLevel } from '../../../../src/analysis/types.js';
 import { FakeChatCompletions, SCAM_ANSWER } from '../../../support/fake-chat-completions.js';
 
 const INPUT: AnalysisInput = {
@@ -33,7 +35,7 @@ class FakeLocal implements Analyzer {
 
 /** A fake LLM analyzer with analyzeFor: resolves `next` or rejects with it. */
 class FakeLlm implements Analyzer {
-  readonly name = 'azure-openai' as const;
+  constructor(readonly name: LlmAnalyzerName = 'azure-openai') {}
   asked: Array<string | undefined> = [];
   next: Analysis | Error = result('none', 'azure-openai');
   async analyze(): Promise<Analysis> {
@@ -91,7 +93,7 @@ describe('ChainAnalyzer (fake analyzers)', () => {
     expect(llm.asked).toEqual([undefined]);
   });
 
-  it('rate-limits the LLM per call id', async () => {
+  it('rate-limits the LLM per call id, except that a rise to high inside the interval asks it anyway (changed: the LLM may now clear a false alarm before the SMS)', async () => {
     const local = new FakeLocal('medium');
     const llm = new FakeLlm();
     llm.next = result('none', 'azure-openai');
@@ -108,23 +110,29 @@ describe('ChainAnalyzer (fake analyzers)', () => {
     await chain.analyzeFor('c2', INPUT);
     expect(llm.asked).toEqual(['c1', 'c2']);
 
-    // Local rises above what the LLM overruled: local stands until the interval has passed.
+    // Local rises to high, above what the LLM overruled: before, the local result stood until the
+    // interval had passed; now the LLM is asked at once, and its verdict stands.
     local.level = 'high';
     now += 3000;
     const risen = await chain.analyzeFor('c1', INPUT);
-    expect(risen).toEqual(result('high', 'local'));
-    expect(chain.lastDecision).toBe('rate-limited-local');
-    expect(llm.asked).toEqual(['c1', 'c2']);
+    expect(risen).toEqual(result('none', 'azure-openai'));
+    expect(chain.lastDecision).toBe('llm-before-alert');
+    expect(llm.asked).toEqual(['c1', 'c2', 'c1']);
+    // That verdict now covers high for the rest of the interval.
+    now += 1000;
+    expect(await chain.analyzeFor('c1', INPUT)).toEqual(result('none', 'azure-openai'));
+    expect(chain.lastDecision).toBe('rate-limited-cached-llm');
 
-    now += 4000; // 10 s since the first ask
+    now += 3000; // 10 s since the first ask: the urgent ask did not restart the interval
     llm.next = result('high', 'azure-openai');
     const again = await chain.analyzeFor('c1', INPUT);
     expect(again.analyzer).toBe('azure-openai');
-    expect(llm.asked).toEqual(['c1', 'c2', 'c1']);
+    expect(again.level).toBe('high');
+    expect(llm.asked).toEqual(['c1', 'c2', 'c1', 'c1']);
 
     chain.endCall('c1');
     await chain.analyzeFor('c1', INPUT);
-    expect(llm.asked).toEqual(['c1', 'c2', 'c1', 'c1']);
+    expect(llm.asked).toEqual(['c1', 'c2', 'c1', 'c1', 'c1']);
   });
 
   it('LLM failure → the local result stands; a failed ask counts against the interval', async () => {
@@ -142,6 +150,45 @@ describe('ChainAnalyzer (fake analyzers)', () => {
     llm.next = new TypeError('boom');
     now += 10_000;
     expect((await chain.analyzeFor('c1', INPUT)).analyzer).toBe('local');
+  });
+
+  it('at high inside the interval with no LLM verdict covering it, asks the LLM before the alert; a lower verdict clears it', async () => {
+    const local = new FakeLocal('medium');
+    const llm = new FakeLlm('openai');
+    llm.next = new AnalyzerUnavailableError('server-error', 'down');
+    const chain = new ChainAnalyzer(local, llm, { now: clock, minIntervalMs: 10_000 });
+    expect(await chain.analyzeFor('c1', INPUT)).toEqual(result('medium', 'local'));
+    now += 2000;
+    local.level = 'high';
+    llm.next = result('low', 'openai');
+    const r = await chain.analyzeFor('c1', INPUT);
+    expect(r).toEqual(result('low', 'openai'));
+    expect(chain.lastDecision).toBe('llm-before-alert');
+    expect(llm.asked).toEqual(['c1', 'c1']);
+  });
+
+  it('an LLM that fails at high inside the interval leaves the local result (fail open), and is not asked again at high until the interval ends', async () => {
+    const local = new FakeLocal('medium');
+    const llm = new FakeLlm();
+    llm.next = result('low', 'azure-openai');
+    const chain = new ChainAnalyzer(local, llm, { now: clock, minIntervalMs: 10_000 });
+    await chain.analyzeFor('c1', INPUT);
+    now += 2000;
+    local.level = 'high';
+    llm.next = new AnalyzerUnavailableError('timeout', 'no answer');
+    expect(await chain.analyzeFor('c1', INPUT)).toEqual(result('high', 'local'));
+    expect(chain.lastDecision).toBe('llm-before-alert-failed');
+    now += 2000;
+    expect(await chain.analyzeFor('c1', INPUT)).toEqual(result('high', 'local'));
+    expect(chain.lastDecision).toBe('rate-limited-local');
+    expect(llm.asked).toEqual(['c1', 'c1']);
+  });
+
+  it("reports the LLM's own name", async () => {
+    const llm = new FakeLlm('openai');
+    llm.next = result('high', 'openai');
+    const r = await new ChainAnalyzer(new FakeLocal('medium'), llm, { now: clock }).analyzeFor('c1', INPUT);
+    expect(r.analyzer).toBe('openai');
   });
 
   it('rejects when the caller aborts', async () => {
@@ -204,5 +251,96 @@ describe('ChainAnalyzer with AzureOpenAIAnalyzer against the fake server', () =>
     }
     expect(fake.requests).toHaveLength(3);
     expect(llm.breakerState).toBe('open');
+  });
+});
+
+/** Feeds chain results through the escalation policy, as the call actor does. */
+function alertsOf(results: Analysis[]): RiskAlert[] {
+  let state = createRiskState();
+  const alerts: RiskAlert[] = [];
+  for (const r of results) {
+    const next = nextRisk(state, r);
+    state = next.state;
+    if (next.alert) alerts.push(next.alert);
+  }
+  return alerts;
+}
+
+const LEGIT_ANSWER = {
+  score: 0.05,
+  level: 'none',
+  category: 'none',
+  tactics: [],
+  explanation: 'The caller reports suspicious activity and asks for nothing.',
+} as const;
+
+describe('ChainAnalyzer with OpenAIAnalyzer against the fake server', () => {
+  let fake: FakeChatCompletions;
+  let llm: OpenAIAnalyzer | undefined;
+  beforeEach(async () => {
+    fake = await new FakeChatCompletions().start();
+  });
+  afterEach(async () => {
+    await llm?.close();
+    await fake.close();
+  });
+
+  const makeLlm = (timeoutMs = 500): OpenAIAnalyzer => (llm = new OpenAIAnalyzer({ baseURL: fake.baseURL, model: 'judge', timeoutMs }));
+
+  it('clears a local high false alarm inside the interval before any alert', async () => {
+    fake.defaultReply = { kind: 'json', content: LEGIT_ANSWER };
+    const local = new FakeLocal('medium');
+    const chain = new ChainAnalyzer(local, makeLlm(), { minIntervalMs: 60_000 });
+    const results = [await chain.analyzeFor('c', INPUT)];
+    local.level = 'high'; // new words the LLM has not judged yet
+    results.push(await chain.analyzeFor('c', INPUT));
+    expect(chain.lastDecision).toBe('llm-before-alert');
+    results.push(await chain.analyzeFor('c', INPUT));
+    expect(results.map((r) => [r.analyzer, r.level])).toEqual([
+      ['openai', 'none'],
+      ['openai', 'none'],
+      ['openai', 'none'],
+    ]);
+    expect(fake.requests).toHaveLength(2);
+    expect(alertsOf(results)).toEqual([]);
+  });
+
+  it('confirms a local medium as high, so the alert goes out on that window', async () => {
+    const chain = new ChainAnalyzer(new FakeLocal('medium'), makeLlm());
+    const r = await chain.analyzeFor('c', INPUT);
+    expect(r).toMatchObject({ analyzer: 'openai', level: 'high' });
+    expect(alertsOf([r])).toMatchObject([{ analyzer: 'openai', level: 'high' }]);
+  });
+
+  it('a slow server: the chain waits at most the LLM timeout, then the local high stands and alerts', async () => {
+    fake.defaultReply = { kind: 'delay', ms: 3000, then: { kind: 'json', content: LEGIT_ANSWER } };
+    const chain = new ChainAnalyzer(new FakeLocal('high'), makeLlm(200));
+    const t0 = Date.now();
+    const r = await chain.analyzeFor('c', INPUT);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(r).toEqual(result('high', 'local'));
+    expect(chain.lastDecision).toBe('llm-failed');
+    expect(alertsOf([r])).toHaveLength(1);
+  });
+});
+
+describe('ChainAnalyzer with Azure OpenAI content filtering', () => {
+  let fake: FakeChatCompletions;
+  let llm: AzureOpenAIAnalyzer | undefined;
+  beforeEach(async () => {
+    fake = await new FakeChatCompletions('judge').start();
+  });
+  afterEach(async () => {
+    await llm?.close();
+    await fake.close();
+  });
+
+  it('a refused prompt or a cut answer → the local result stands, and the chain reports the count', async () => {
+    llm = new AzureOpenAIAnalyzer({ endpoint: fake.endpoint, deployment: 'judge', apiVersion: '2024-10-21', apiKey: 'k', timeoutMs: 500 });
+    fake.script({ kind: 'prompt-filtered' }, { kind: 'completion-filtered' });
+    const chain = new ChainAnalyzer(new FakeLocal('high'), llm, { minIntervalMs: 0 });
+    expect(await chain.analyzeFor('c', INPUT)).toEqual(result('high', 'local'));
+    expect(await chain.analyzeFor('c', INPUT)).toEqual(result('high', 'local'));
+    expect(chain.llmStats()).toEqual({ contentFiltered: { prompt: 1, completion: 1 } });
   });
 });
