@@ -147,7 +147,7 @@ export const SETTINGS = {
   CALLGUARD_AZURE_SPEECH_ENDPOINT: { default: '', doc: 'Azure Speech websocket endpoint with its path (private endpoints, tests).' },
   CALLGUARD_SPEECH_MIN_CONFIDENCE: {
     default: '0.6',
-    doc: "Local analyzer: the mean posterior (0–1) an offline recognizer's words must have for a tactic heard in them to count on its own; below it the tactic is a hint that needs another caller turn (docs/analysis.md). Higher: fewer false alarms, later or fewer alerts.",
+    doc: "Local analyzer: the mean posterior (0–1) an offline recognizer's words must have for a tactic heard in them to count on its own; below it the tactic is a hint that needs another caller turn (docs/analysis.md). For a voice the decoder is less sure of, the bar follows the caller's median posterior down (0.7 × median, not below 0.4). Higher: fewer false alarms, later or fewer alerts.",
   },
   CALLGUARD_ANALYZER: { default: 'local', doc: 'Scam analyzer: local (no network), azure-openai, openai (any OpenAI-compatible chat-completions server: vLLM, Ollama, llama.cpp, LM Studio), or chain (local on every utterance, the LLM of CALLGUARD_CHAIN_LLM from medium risk, and before an alert).' },
   CALLGUARD_AZURE_OPENAI_ENDPOINT: { default: '', doc: 'Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com/.' },

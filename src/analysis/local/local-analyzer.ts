@@ -109,7 +109,7 @@ export class LocalAnalyzer implements Analyzer {
     const neg = negativeEvidenceOf(text);
     const pays = PAYMENT_DEMANDS.some((e) => ev.has(e));
     const reassured =
-      (neg.knownChannel && !pays && !ev.has('remote-access')) ||
+      (neg.knownChannel && !pays && !ev.has('remote-access') && !SECRETS.some((e) => ev.has(e))) ||
       // A follow-up that turns into a refund, prize or offer is the refund scam's opening, not a follow-up.
       (neg.subscriberStarted && !UNUSUAL_PAYMENTS.some((e) => ev.has(e)) && !CREDENTIAL_DEMANDS.some((e) => ev.has(e)) && !LURES.some((e) => ev.has(e)));
     if (ruleScore < 0.9 && reassured) ruleScore = Math.min(ruleScore, 0.2);
@@ -179,6 +179,8 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
   // A one-time code read back to the caller: no bank, shop or courier ever asks for one (it is how
   // accounts and payments are taken over), whoever the caller says they are.
   if (ev.has('one-time-code') && ev.has('read-back')) return 0.88;
+  // Invoice redirection: new bank details given over the phone, with the payment hurried.
+  if (ev.has('new-bank-details') && (hurry || threat)) return 0.85;
   // "Hi Mum, I'm on a friend's phone": a relative who cannot be rung back asking for money sent on.
   if (ev.has('new-number') && TRANSFERS.some((e) => ev.has(e))) return 0.85;
   // The hook after a story (docs/scam-families.md): charities, employers and couriers do not take gift
@@ -285,6 +287,8 @@ function explanationOf(hits: readonly TacticHit[], level: RiskLevel): string {
     else if (org.evidence === 'charity') claim = 'asks for a donation';
     else if (org.evidence === 'job') claim = 'offers you a job';
     else if (org.evidence === 'delivery') claim = 'says a parcel is waiting for you';
+    else if (org.evidence === 'romance') claim = 'says they are a partner far away';
+    else if (org.evidence === 'new-number') claim = 'says they are a relative on a new number';
     else claim = `claims to be from ${org.label}`;
   }
   const parts = [claim, ...demands].filter((p): p is string => !!p);

@@ -17,7 +17,8 @@ const KNOWN_CHANNEL = new RegExp(
       String.raw`(?:call|ring|check with) (?:our|the) non[- ]?emergency (?:number|line)`,
       String.raw`(?:we|i|the bank|they|nobody|no one|the (?:irs|police|court|bank))(?:'ll| will)? (?:never|won't|will not|wont|don't|do not) (?:ever )?(?:call (?:and |to )?)?(?:ask|demand|need) (?:you )?(?:for|to)`,
       String.raw`never (?:share|give out|read out|tell anyone) (?:your|that|the|a) (?:pin|password|code)`,
-      String.raw`(?:visit|come (?:in)?to|stop by|go (?:in)?to) (?:a|any|your|the|our) (?:local )?(?:branch|office|station|store)`,
+      // Not "go to any store": that is how a gift-card demand starts.
+      String.raw`(?:visit|come (?:in)?to|stop by) (?:a|any|your|the|our) (?:local )?(?:branch|office|station|store)|go (?:in)?to (?:a|any|your|the|our) (?:local )?(?:branch|office|station)`,
       String.raw`(?:log (?:in|into|on)(?: to)?|sign in(?: to)?) (?:your|the) (?:app|account|portal|website) yourself`,
       String.raw`(?:report it|you can report (?:it|this)) to (?:the )?(?:federal trade commission|ftc|police|action fraud)`,
     ].join('|') +

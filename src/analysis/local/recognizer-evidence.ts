@@ -64,16 +64,37 @@ export function hitConfidence(hit: TacticHit, turn: WindowTurn): number | undefi
 export function weighHits(hits: readonly TacticHit[], turns: readonly WindowTurn[], threshold = HIT_CONFIDENCE): WeighedHits {
   const confirmed: TacticHit[] = [];
   const unsure: TacticHit[] = [];
+  const bar = speakerThreshold(turns, threshold);
   for (const h of hits) {
     const turn = h.turn === undefined ? undefined : turns[h.turn];
     const c = turn ? hitConfidence(h, turn) : undefined;
-    (c === undefined || c >= threshold ? confirmed : unsure).push(h);
+    (c === undefined || c >= bar ? confirmed : unsure).push(h);
   }
   for (const h of unsure) {
     // Corroborated: the same evidence in another caller turn, however sure the decoder was of it.
     if (hits.some((o) => o !== h && o.evidence === h.evidence && o.turn !== h.turn)) confirmed.push(h);
   }
   return { confirmed, all: [...hits] };
+}
+
+/** The bar follows the caller's voice: this share of the median posterior of their words, … */
+const RELATIVE_TO_MEDIAN = 0.7;
+/** … never below this (a call the decoder understood nothing of gives no evidence), … */
+const LOWEST_BAR = 0.4;
+/** … once there are enough words to know the voice. */
+const MIN_WORDS = 30;
+
+/**
+ * The bar for this caller's voice. A decoder is less sure of every word of some voices, right words
+ * included (flite's awb: median posterior 0.65, rms 0.85): a fixed bar tuned on one voice drops most of
+ * what another voice said. Chosen on the tuning calls (docs/analysis.md): 0.7 × the median.
+ */
+export function speakerThreshold(turns: readonly WindowTurn[], threshold = HIT_CONFIDENCE): number {
+  const ps: number[] = [];
+  for (const t of turns) if (fromOfflineSpeech(t)) for (const w of t.words!) ps.push(w.confidence);
+  if (ps.length < MIN_WORDS) return threshold;
+  ps.sort((a, b) => a - b);
+  return Math.max(Math.min(threshold, LOWEST_BAR), Math.min(threshold, RELATIVE_TO_MEDIAN * ps[ps.length >> 1]!));
 }
 
 /** The caller's words the model reads: an offline turn without its least certain words. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalAnalyzer } from '../../../../src/analysis/local/local-analyzer.js';
-import { hitConfidence, HIT_CONFIDENCE, weighHits } from '../../../../src/analysis/local/recognizer-evidence.js';
+import { hitConfidence, HIT_CONFIDENCE, speakerThreshold, weighHits } from '../../../../src/analysis/local/recognizer-evidence.js';
 import { detectCallerTactics } from '../../../../src/analysis/local/tactics.js';
 import { createRiskState, nextRisk } from '../../../../src/analysis/policy.js';
 import type { WindowTurn } from '../../../../src/analysis/types.js';
@@ -111,3 +111,34 @@ describe('recognizer evidence on recorded decoder output', () => {
     expect(analyzer.explain({ window: [...benign, ...scam] }).analysis.level).toBe('none');
   });
 });
+
+describe("the bar follows the caller's voice", () => {
+  const said = (text: string, conf: (w: string, i: number) => number): WindowTurn => {
+    const words = text.split(' ').map((word, i) => ({ word, confidence: conf(word, i) }));
+    return { speaker: 'caller', text, source: 'offline', words } as WindowTurn;
+  };
+  const story =
+    'good morning this is the security desk at your credit union we have blocked three withdrawals from your savings account this morning and we need to act before they try again today';
+  const demand = 'please buy gift cards at the store and read me the numbers on the back';
+
+  it('a voice the decoder is unsure of throughout: its demand, as sure as its other words, counts', () => {
+    const turns = [said(story, () => 0.62), said(demand, () => 0.5)];
+    expect(speakerThreshold(turns)).toBeCloseTo(0.7 * 0.62, 2);
+    const { evidence } = analyzer.explain({ window: turns });
+    expect(evidence.hits.map((h) => h.evidence)).toContain('gift-cards');
+  });
+
+  it('a voice heard well keeps the fixed bar: the same unsure demand stays a hint', () => {
+    const turns = [said(story, () => 0.9), said(demand, () => 0.5)];
+    expect(speakerThreshold(turns)).toBe(0.6);
+    const { evidence } = analyzer.explain({ window: turns });
+    expect(evidence.hits.map((h) => h.evidence)).not.toContain('gift-cards');
+    expect(evidence.unconfirmed.map((h) => h.evidence)).toContain('gift-cards');
+  });
+
+  it('never below 0.4, and not before the caller has said 30 words', () => {
+    expect(speakerThreshold([said(story, () => 0.2)])).toBe(0.4);
+    expect(speakerThreshold([said('hello this is the bank', () => 0.3)])).toBe(0.6);
+  });
+});
+
