@@ -259,22 +259,28 @@ function categoryOf(hits: readonly TacticHit[]): string {
   return org.evidence;
 }
 
-const DEMAND_ORDER: ReadonlyArray<{ tactic: Tactic; phrase: (label: string) => string }> = [
-  { tactic: 'payment', phrase: (l) => `demands ${l}` },
-  { tactic: 'credentials', phrase: (l) => `asks for ${l}` },
-  { tactic: 'remote-access', phrase: (l) => (l === 'installing an app' ? 'asks you to install an app' : `asks for ${l}`) },
-  { tactic: 'urgency', phrase: (l) => l },
-  { tactic: 'secrecy', phrase: (l) => l },
+/**
+ * What the SMS names after the claim, most telling first: what the caller asked the subscriber to do
+ * (pay, give, install, key in, read out), then how they pushed. At most two.
+ */
+const DEMAND_ORDER: ReadonlyArray<{ matches: (h: TacticHit) => boolean; phrase: (label: string) => string }> = [
+  { matches: (h) => h.tactic === 'payment', phrase: (l) => `demands ${l}` },
+  { matches: (h) => h.tactic === 'credentials', phrase: (l) => `asks for ${l}` },
+  { matches: (h) => h.tactic === 'remote-access', phrase: (l) => (l === 'installing an app' ? 'asks you to install an app' : `asks for ${l}`) },
+  { matches: (h) => h.evidence === 'money-request', phrase: () => 'asks you for money' },
+  { matches: (h) => h.evidence === 'robocall', phrase: () => 'asks you to press a key or call back' },
+  { matches: (h) => h.tactic === 'urgency', phrase: (l) => l },
+  { matches: (h) => h.tactic === 'secrecy', phrase: (l) => l },
 ];
 
 function explanationOf(hits: readonly TacticHit[], level: RiskLevel): string {
   const demands: string[] = [];
   for (const d of DEMAND_ORDER) {
     if (demands.length >= 2) break;
-    const inTactic = hits.filter((h) => h.tactic === d.tactic);
-    if (inTactic.length === 0) continue;
+    const matching = hits.filter(d.matches);
+    if (matching.length === 0) continue;
     // Prefer threats over mere time pressure.
-    const h = inTactic.find((x) => x.evidence === 'threat') ?? inTactic[0]!;
+    const h = matching.find((x) => x.evidence === 'threat') ?? matching[0]!;
     demands.push(d.phrase(h.label));
   }
   const org = pickOrg(hits);
