@@ -25,7 +25,7 @@ const HINT_CEILING = 0.7;
 const ORGS: readonly Evidence[] = ['government', 'bank', 'tech-support', 'family'];
 const LURES: readonly Evidence[] = ['prize', 'refund', 'offer'];
 /** Stories that are not impersonation and not a lure: a donation drive, a job, a parcel. */
-const PRETEXTS: readonly Evidence[] = ['charity', 'job', 'delivery', 'romance'];
+const PRETEXTS: readonly Evidence[] = ['charity', 'job', 'delivery', 'romance', 'rental'];
 /** Who the caller claims to be or what they offer, in the order that names the call best. */
 const CLAIMS: readonly Evidence[] = [...ORGS, ...LURES, ...PRETEXTS];
 const PAYMENT_DEMANDS: readonly Evidence[] = ['gift-cards', 'crypto', 'wire', 'safe-account', 'cash', 'fee'];
@@ -179,6 +179,12 @@ function ruleScoreOf(ev: ReadonlySet<Evidence>, hits: readonly TacticHit[]): num
   // A one-time code read back to the caller: no bank, shop or courier ever asks for one (it is how
   // accounts and payments are taken over), whoever the caller says they are.
   if (ev.has('one-time-code') && ev.has('read-back')) return 0.88;
+  // Pay or be arrested: no lawful collector or office threatens arrest over a phone payment (FTC).
+  if (hits.some((h) => h.evidence === 'threat' && /arrest|warrant|jail|prison|custody/i.test(h.match)) && ev.has('money-request')) return 0.88;
+  // Crypto sent to a wallet the caller gives: the investment scam's hook.
+  if (ev.has('crypto') && ev.has('money-request')) return 0.85;
+  // A landlord who cannot show the home asking for money up front, or hurrying it.
+  if (ev.has('rental') && (ev.has('money-request') || ev.has('wire') || hurry)) return 0.85;
   // Invoice redirection: new bank details given over the phone, with the payment hurried.
   if (ev.has('new-bank-details') && (hurry || threat)) return 0.85;
   // "Hi Mum, I'm on a friend's phone": a relative who cannot be rung back asking for money sent on.
@@ -294,6 +300,7 @@ function explanationOf(hits: readonly TacticHit[], level: RiskLevel): string {
     else if (org.evidence === 'job') claim = 'offers you a job';
     else if (org.evidence === 'delivery') claim = 'says a parcel is waiting for you';
     else if (org.evidence === 'romance') claim = 'says they are a partner far away';
+    else if (org.evidence === 'rental') claim = 'offers a home to rent';
     else if (org.evidence === 'new-number') claim = 'says they are a relative on a new number';
     else claim = `claims to be from ${org.label}`;
   }

@@ -212,4 +212,23 @@ describe('negative evidence', () => {
     expect(ev('We have a money-back guarantee, a full refund if you are not satisfied.')).not.toContain('refund');
     expect(ev('You are owed a refund of three hundred ninety nine dollars for your computer protection plan.')).toContain('refund');
   });
+
+  it.each([
+    ['a landlord abroad who posts the keys', call("It's David, you messaged about the flat. I'm working abroad at the moment, so I can't do viewings in person.", "If you send the first month and the deposit, I'll post the keys by courier. If you transfer today it's yours.")],
+    ['pay or be arrested', call('This is Investigator Dunn about a defaulted loan. There is a pending warrant for your arrest.', 'You can settle today for one thousand two hundred and I will close the file.')],
+    ['crypto to the wallet the caller gives', call("Hi Sandra, it's Leo, your account manager. Your portfolio had a great week.", 'Send seven thousand in crypto to the deposit wallet today and I will waive the fee.')],
+    ['a charity paid through a payment app', call('I am a volunteer with the Gulf Coast Family Relief Fund, the hurricane hit thousands.', 'The quickest way is to send it by payment app to our coordinator.')],
+    ['a texted code asked for', call("It's Priya from Skylink Mobile, you're eligible for an early upgrade.", "You'll get a text from us in a second with a code, when it arrives just read it out to me.")],
+    ["a relative's lawyer wanting a transfer", call("My name is Howard Finch, I'm a solicitor representing your niece, she was in a collision abroad and the police hold her passport.", 'The settlement is four thousand euros, and it needs to go by international money transfer today.')],
+  ])('%s alerts', (_name, turns) => {
+    expect(alerts(turns)).toBe(true);
+  });
+
+  it('goodwill vouchers, hedged refunds and store credit on a gift card are no hook', () => {
+    const ev = (t: string) => detectTactics(t).map((h) => h.evidence);
+    expect(ev("We've also added a twenty pound voucher to your customer account as a goodwill gesture.")).not.toContain('gift-cards');
+    expect(ev('If we recover the costs from his insurer, your excess may be refunded.')).not.toContain('refund');
+    expect(ev('We can put the full price, eighteen ninety nine, onto a store gift card for you.')).not.toContain('gift-cards');
+  });
 });
+
