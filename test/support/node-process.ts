@@ -33,7 +33,9 @@ export async function startNodeProcess(id: string, env: Record<string, string>, 
 async function startOnce(id: string, env: Record<string, string>, opts: { cwd?: string; token?: string }): Promise<NodeProcess> {
   const sip = await freePort();
   const http = await freePort();
-  const child = spawn(resolve(root, 'node_modules/.bin/tsx'), [resolve(root, 'src/cli.ts'), 'serve'], {
+  // node itself with tsx as a loader, not the tsx CLI: the CLI runs the program in a grandchild, so a
+  // SIGKILL (the failover tests) killed only the wrapper and left the node running after the test.
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli.ts'), 'serve'], {
     cwd: opts.cwd ?? root,
     env: {
       ...process.env,

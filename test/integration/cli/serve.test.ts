@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../support/free-port.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-const tsx = resolve(root, 'node_modules/.bin/tsx');
 
 function run(env: Record<string, string>, args: string[] = ['serve']) {
-  const child = spawn(tsx, ['src/cli.ts', ...args], {
+  // One process (node with the tsx loader), so the signals the test sends reach callguard itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: root,
     env: { ...process.env, CALLGUARD_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
