@@ -11,7 +11,7 @@ import type { EndReason, NameAddr, OfferAnswer, SessionInfo, SessionTimer } from
 import type { Dialog } from './dialog.js';
 import type { ParsedNameAddr } from './header-values.js';
 import type { IncomingRequest } from './message-incoming.js';
-import { reasonPhrase } from './message.js';
+import { ACCEPTED_CONTENT_TYPES, reasonPhrase } from './message.js';
 import { sanitizeHeaderText, type HeaderPair } from './serializer.js';
 import type { UasRefreshSchedule } from './session-timer.js';
 import type { InviteServerTransaction } from './transaction-invite-server.js';
@@ -88,5 +88,7 @@ export function failureResponse(answer: Extract<OfferAnswer, { ok: false }>): { 
     if (RESERVED_RESPONSE_HEADERS.has(name.toLowerCase())) continue;
     headers.push([name, value]);
   }
+  // RFC 3261 §8.2.3: a 415 lists what we accept, so the SRC can retry with a body we read.
+  if (status === 415 && !headers.some(([name]) => name.toLowerCase() === 'accept')) headers.push(['Accept', ACCEPTED_CONTENT_TYPES]);
   return { status, reason, headers };
 }

@@ -131,6 +131,28 @@ describe.each(['udp', 'tcp'] as const)('call flow over %s', (transport) => {
     expect(server.stats().responsesByCode[200]).toBe(4);
   });
 
+  it('a 415 to an INVITE or a re-INVITE lists what is accepted (RFC 3261 §8.2.3)', async () => {
+    const callId = `call-${rand()}`;
+    const fromTag = rand();
+    handler.onOffer = async () => ({ ok: false, status: 415, reason: 'Unsupported Media Type' });
+    const invite: RequestSpec = { method: 'INVITE', uac, callId, fromTag, branch: `z9hG4bK${rand()}`, cseq: 1, body: OFFER_SDP };
+    uac.send(sipRequest(invite));
+    const refused = await uac.response(415, 'INVITE');
+    expect(refused.header('accept')).toBe('application/sdp, multipart/mixed, application/rs-metadata+xml');
+    uac.send(ackFor(invite, refused, false));
+
+    handler.onOffer = async () => ({ ok: true, sdp: ANSWER_SDP });
+    handler.onReoffer = async () => ({ ok: false, status: 415, reason: 'Unsupported Media Type' });
+    const call2: RequestSpec = { method: 'INVITE', uac, callId: `call-${rand()}`, fromTag, branch: `z9hG4bK${rand()}`, cseq: 1, body: OFFER_SDP };
+    uac.send(sipRequest(call2));
+    const ok = await uac.response(200, 'INVITE');
+    uac.send(ackFor(call2, ok, false));
+    const reinvite: RequestSpec = { method: 'INVITE', uac, callId: call2.callId, fromTag, toTag: tagOf(ok.header('to')), cseq: 2, body: OFFER_SDP };
+    uac.send(sipRequest(reinvite));
+    const reRefused = await uac.response(415, 'INVITE');
+    expect(reRefused.header('accept')).toBe('application/sdp, multipart/mixed, application/rs-metadata+xml');
+  });
+
   it('hangup() sends a BYE with the dialog headers, then ended(hangup)', async () => {
     const callId = `call-${rand()}`;
     const fromTag = rand();
