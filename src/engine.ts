@@ -168,7 +168,7 @@ export class Engine implements RecordingSessionHandler {
   private readonly log: Logger;
   private readonly now: () => number;
   private closing: Promise<void> | undefined;
-  readonly counters = { offers: 0, rejected: 0, ended: 0 };
+  readonly counters = { offers: 0, rejected: 0, ended: 0, metadataRefused: 0 };
   /** Alerts raised (the SMS queue consumes them with the alerts issue), newest last, bounded. */
   readonly alerts = new BoundedList<EngineAlert>(1000);
   /** Called once per alert; the alert queue subscribes here. */
@@ -224,6 +224,12 @@ export class Engine implements RecordingSessionHandler {
     const { sdp, metadata, metadataError } = parsed.value;
     if (!sdp) return reject(400, 'Recording Offer Has No SDP');
     if (sdp.media.length > MAX_MEDIA_LINES) return reject(488, 'Too Many Media Streams');
+    if (metadataError?.code === 'SIPREC_METADATA_DTD_FORBIDDEN') {
+      // A DTD or entities in rs-metadata is an attack (XXE, billion laughs), not an SRC's mistake: refuse
+      // the request itself rather than record it as if the metadata were merely unreadable.
+      this.counters.metadataRefused++;
+      return reject(400, 'Recording Metadata Refused', { Reason: 'SIP;cause=400;text="rs-metadata with a DTD or entities"' });
+    }
     if (metadataError) {
       // Degraded, not fatal: roles fall back to the INVITE's headers.
       this.log.warn({ sipCallId: session.callId, code: metadataError.code }, 'metadata unusable, recording with degraded metadata');
@@ -287,6 +293,11 @@ export class Engine implements RecordingSessionHandler {
     if (!parsed.ok) return REJECT(parsed.error.sipStatus, parsed.error.message);
     const { sdp, metadata, metadataError } = parsed.value;
     if (sdp && sdp.media.length > MAX_MEDIA_LINES) return REJECT(488, 'Too Many Media Streams');
+    if (metadataError?.code === 'SIPREC_METADATA_DTD_FORBIDDEN') {
+      // As for an initial offer: hostile metadata is refused; the session stays as it was (RFC 3261 §14.2).
+      this.counters.metadataRefused++;
+      return REJECT(400, 'Recording Metadata Refused');
+    }
 
     const event: Extract<CallEvent, { type: 'sip.reoffer' }> = { type: 'sip.reoffer', at, timer: timer ?? null };
     if (metadata || metadataError) {

@@ -50,6 +50,15 @@ export function registerCallMetrics(registry: Registry, engine: MetricsEngine): 
     },
   });
   new Counter({
+    name: 'callguard_metadata_refused_total',
+    help: 'Recording offers refused because their rs-metadata carried a DTD or entities (XXE, billion laughs).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(engine.counters.metadataRefused);
+    },
+  });
+  new Counter({
     name: 'callguard_calls_total',
     help: 'Recordings that ended, by end reason (bye, cancel, session-expired, media-timeout, hangup, shutdown, ...).',
     labelNames: ['end_reason'],

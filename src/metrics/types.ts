@@ -17,7 +17,7 @@ export interface MediaTotals {
 /** What the collectors read from the engine (src/engine.ts satisfies it). */
 export interface MetricsEngine {
   readonly activeCalls: number;
-  readonly counters: Readonly<{ offers: number; rejected: number; ended: number }>;
+  readonly counters: Readonly<{ offers: number; rejected: number; ended: number; metadataRefused: number }>;
   /** Ended calls by end reason (bye, cancel, media-timeout, …). */
   readonly endReasons: Readonly<Partial<Record<string, number>>>;
   /** Ended calls by the highest risk level they reached. */

@@ -31,11 +31,13 @@ describe('call metrics', () => {
     engine.activeCalls = 3;
     engine.counters.offers = 7;
     engine.counters.rejected = 2;
+    engine.counters.metadataRefused = 1;
     engine.endReasons = { bye: 1, 'media-timeout': 1 };
     s = await scrape(registry);
     expect(valueOf(s, 'callguard_calls_active')).toBe(3);
     expect(valueOf(s, 'callguard_offers_total')).toBe(7);
     expect(valueOf(s, 'callguard_offers_rejected_total')).toBe(2);
+    expect(valueOf(s, 'callguard_metadata_refused_total')).toBe(1);
     expect(valueOf(s, 'callguard_calls_total', { end_reason: 'bye' })).toBe(1);
     expect(valueOf(s, 'callguard_calls_total', { end_reason: 'media-timeout' })).toBe(1);
 

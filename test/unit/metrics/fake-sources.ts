@@ -4,7 +4,7 @@ import type { MediaTotals, MetricsEngine, MetricsSipStats, MetricsSources } from
 
 export interface FakeEngine extends MetricsEngine {
   activeCalls: number;
-  counters: { offers: number; rejected: number; ended: number };
+  counters: { offers: number; rejected: number; ended: number; metadataRefused: number };
   endReasons: Record<string, number>;
   riskReached: Record<string, number>;
   recognizerCount: number;
@@ -15,7 +15,7 @@ export interface FakeEngine extends MetricsEngine {
 export function fakeEngine(): FakeEngine {
   return {
     activeCalls: 0,
-    counters: { offers: 0, rejected: 0, ended: 0 },
+    counters: { offers: 0, rejected: 0, ended: 0, metadataRefused: 0 },
     endReasons: {},
     riskReached: {},
     recognizerCount: 0,
