@@ -26,6 +26,7 @@ export type StreamFrame =
 
 const CR = 0x0d;
 const LF = 0x0a;
+const CRLF = Buffer.from('\r\n');
 
 interface AwaitingBody {
   head: ParsedHead;
@@ -98,7 +99,12 @@ export class StreamFramer {
       const end = findHeaderEnd(buf, Math.max(offset, offset + this.scanFrom));
       if (!end) {
         if (buf.length - offset > this.opts.maxBytes) {
-          frames.push(this.fail({ type: 'fatal', error: new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513) }));
+          // The header section alone is too large. Parse the complete lines received within the limit so
+          // the 513 can still be answered when Via, From, To, Call-ID and CSeq came first (as docs/sip.md
+          // promises); the parse is bounded by the limit, not by what the peer sends.
+          const error = new SipParseError('SIP_TOO_LARGE', 'Message Too Large', 513);
+          const lastLine = buf.lastIndexOf(CRLF, offset + this.opts.maxBytes);
+          frames.push(this.fail(lastLine > offset ? fatal(error, parseHead(buf, offset, lastLine, this.opts.maxHeaders)) : { type: 'fatal', error }));
           return frames;
         }
         // Resume a little before the end: the blank line may straddle the chunk boundary.

@@ -153,6 +153,19 @@ describe('body size (maxBodyBytes) and message size (maxMessageBytes)', () => {
     expect(handler.offers).toHaveLength(1);
   });
 
+  it('TCP: a header section over maxMessageBytes gets 513 when Via, From, To, Call-ID and CSeq came first', async () => {
+    const { server, handler } = await setup({ maxMessageBytes: 4000 });
+    const uac = await tcpUac(server);
+    // The head, never finished: 4,500 bytes of headers and no blank line yet.
+    const head = sipRequest(spec(uac, 'INVITE', { extra: [`X-Long: ${'a'.repeat(4500)}`] })).toString('latin1');
+    uac.send(Buffer.from(head.slice(0, head.indexOf('X-Long:') + 4400), 'latin1'));
+    const res = await uac.response(513, 'INVITE');
+    expect(res.startLine).toBe('SIP/2.0 513 Message Too Large');
+    await uac.ended();
+    expect(handler.offers).toHaveLength(0);
+    expect(server.stats().rejected['message-too-large']).toBe(1);
+  });
+
   it('UDP: a datagram over maxMessageBytes gets 513', async () => {
     const { server } = await setup({ maxMessageBytes: 4000 });
     const uac = await udpUac(server);
