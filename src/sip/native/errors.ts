@@ -17,6 +17,8 @@ export type SipParseErrorCode =
   | 'SIP_UNSUPPORTED_URI_SCHEME'
   | 'SIP_BAD_STATUS'
   | 'SIP_BAD_HEADER_LINE'
+  /** Header bytes that are not UTF-8 (RFC 3261 §7.3.1 says UTF-8); answered with the same bytes. */
+  | 'SIP_BAD_ENCODING'
   | 'SIP_MISSING_HEADER'
   | 'SIP_DUPLICATE_HEADER'
   | 'SIP_BAD_VIA'

@@ -75,6 +75,7 @@ export function responseEnvelope(msg: SipRequest, source: TransportSource): { ba
       toHasTag: hasTag(to),
       callId: h.get('call-id') ?? '',
       cseq: h.get('cseq') ?? '',
+      ...(msg.latin1 ? { latin1: true } : {}),
     },
     target: responseTarget(top, source),
   };

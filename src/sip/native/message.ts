@@ -200,6 +200,8 @@ export interface SipRequest {
   headers: SipHeaders;
   /** Byte-exact body (a view into the received buffer; empty when there is none). */
   body: Buffer;
+  /** The head was not UTF-8 and was read as Latin-1: a response echoes it with the same bytes. */
+  latin1?: boolean;
 }
 
 export interface SipResponse {

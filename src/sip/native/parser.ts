@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /**
  * SIP message parser (RFC 3261 §7, §18.3, §25). Works on Buffers: the header section is decoded
  * once, the body stays a byte-exact view into the received bytes. Parsing never throws: every
@@ -46,6 +47,8 @@ export interface ParsedHead {
   headers: SipHeaders;
   /** First problem found; parsing continued past it so the request may still be answerable. */
   error?: SipParseError;
+  /** The header section was not UTF-8: it was read byte for byte as Latin-1 (see parseHead). */
+  latin1?: boolean;
 }
 
 /**
@@ -132,8 +135,13 @@ function parseStartLine(line: string, head: ParsedHead): boolean {
  * and only the fields needed to answer and to frame are kept.
  */
 export function parseHead(buf: Buffer, start: number, end: number, maxHeaders = Number.POSITIVE_INFINITY): ParsedHead {
-  const text = buf.toString('utf8', start, end);
+  // Header bytes that are not UTF-8 (Latin-1 in a Via branch or a Call-ID) would come back as U+FFFD
+  // and the SRC could never match our response (RFC 3261 §8.2.6.2, §17.1.3). Read them byte for byte
+  // instead, refuse the request (400, no state) and answer with the same bytes.
+  const utf8 = isUtf8(buf.subarray(start, end));
+  const text = buf.toString(utf8 ? 'utf8' : 'latin1', start, end);
   const head: ParsedHead = { headers: new SipHeaders() };
+  if (!utf8) head.latin1 = true;
   let pos = 0;
   let lineNo = 0;
   let fields = 0;
@@ -181,6 +189,7 @@ export function parseHead(buf: Buffer, start: number, end: number, maxHeaders = 
     pendingValue = line.slice(colon + 1).trim();
   }
   flush();
+  if (head.latin1) head.error ??= new SipParseError('SIP_BAD_ENCODING', 'Header Not UTF-8');
   return head;
 }
 
@@ -271,7 +280,9 @@ function validateResponse(res: SipResponse): SipParseError | null {
 
 function partialOf(head: ParsedHead, body: Buffer): SipRequest | undefined {
   if (!head.request) return undefined;
-  return { kind: 'request', method: head.request.method, uri: head.request.uri, headers: head.headers, body };
+  const req: SipRequest = { kind: 'request', method: head.request.method, uri: head.request.uri, headers: head.headers, body };
+  if (head.latin1) req.latin1 = true;
+  return req;
 }
 
 /** Turns a parsed head plus its framed body into a message, validating requests. */

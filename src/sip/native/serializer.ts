@@ -19,6 +19,8 @@ export interface ResponseBase {
   toHasTag: boolean;
   callId: string;
   cseq: string;
+  /** The request's head was read as Latin-1 (not UTF-8): write ours the same way, so its bytes echo. */
+  latin1?: boolean;
 }
 
 export interface ResponseOptions {
@@ -47,11 +49,11 @@ export function sanitizeHeaderText(value: string): string {
   return out.trim();
 }
 
-function finish(head: string, body: Buffer): Buffer {
+function finish(head: string, body: Buffer, encoding: 'utf8' | 'latin1' = 'utf8'): Buffer {
   const text = `${head}Content-Length: ${body.length}\r\n\r\n`;
-  const headLen = Buffer.byteLength(text, 'utf8');
+  const headLen = Buffer.byteLength(text, encoding);
   const out = Buffer.allocUnsafe(headLen + body.length);
-  out.write(text, 0, headLen, 'utf8');
+  out.write(text, 0, headLen, encoding);
   if (body.length > 0) body.copy(out, headLen);
   return out;
 }
@@ -75,7 +77,7 @@ export function buildResponse(base: ResponseBase, status: number, reason: string
   head += opts.toTag && !base.toHasTag ? `To: ${base.to};tag=${opts.toTag}\r\n` : `To: ${base.to}\r\n`;
   head += `Call-ID: ${base.callId}\r\nCSeq: ${base.cseq}\r\n`;
   head = appendHeaders(head, opts.headers);
-  return finish(head, opts.body ?? EMPTY_BODY);
+  return finish(head, opts.body ?? EMPTY_BODY, base.latin1 ? 'latin1' : 'utf8');
 }
 
 export function buildRequest(method: string, uri: string, headers: readonly HeaderPair[], body: Buffer = EMPTY_BODY): Buffer {
