@@ -6,6 +6,7 @@
  * failures with p99 under 50 ms.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { runSipp } from '../test/e2e/support.js';
@@ -26,6 +27,9 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`server did not become ready at ${url}`);
 }
 
+/** The bench's reader token: the node runs on defaults (auth on), and the bench reads /v1/calls with it. */
+const BENCH_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
+
 /** A `callguard serve` built from this tree, on the given ports, quiet, with one subscriber. */
 function spawnServer(sipPort: number, httpPort: number, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
@@ -40,6 +44,7 @@ function spawnServer(sipPort: number, httpPort: number, env: Record<string, stri
       CALLGUARD_MAX_PENDING_OFFERS: '5000',
       // SIP and media are measured without recognizers (npm run bench -- speech measures those).
       CALLGUARD_SPEECH: 'none',
+      CALLGUARD_API_TOKENS: `reader:${BENCH_TOKEN}`,
       ...env,
     },
   });
@@ -112,7 +117,8 @@ interface CallView {
 }
 
 async function listCalls(httpPort: number): Promise<CallView[]> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/v1/calls`);
+  const res = await fetch(`http://127.0.0.1:${httpPort}/v1/calls`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  if (!res.ok) throw new Error(`GET /v1/calls: ${res.status}`);
   return ((await res.json()) as { calls: CallView[] }).calls;
 }
 
