@@ -4,9 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort } from './free-port.js';
 
 const root = resolve(import.meta.dirname, '../..');
+/** tsx's loader by absolute URL: a node may run in its own working directory, where 'tsx' does not resolve. */
+export const TSX_LOADER = pathToFileURL(resolve(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface NodeProcess {
   id: string;
@@ -35,7 +38,7 @@ async function startOnce(id: string, env: Record<string, string>, opts: { cwd?: 
   const http = await freePort();
   // node itself with tsx as a loader, not the tsx CLI: the CLI runs the program in a grandchild, so a
   // SIGKILL (the failover tests) killed only the wrapper and left the node running after the test.
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, resolve(root, 'src/cli.ts'), 'serve'], {
     cwd: opts.cwd ?? root,
     env: {
       ...process.env,
