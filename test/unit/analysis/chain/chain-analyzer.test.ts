@@ -223,9 +223,10 @@ describe('ChainAnalyzer with AzureOpenAIAnalyzer against the fake server', () =>
   }
 
   it('token budget per call stops further LLM calls for that call only', async () => {
+    // A long deadline: this test is about the budget, and a loaded CI machine answers the first request slowly.
     const usage = { prompt_tokens: 400, completion_tokens: 100 };
     fake.defaultReply = { kind: 'json', content: SCAM_ANSWER, usage };
-    const chain = new ChainAnalyzer(new FakeLocal('medium'), makeLlm({ maxTokensPerCall: 1000 }), { minIntervalMs: 0 });
+    const chain = new ChainAnalyzer(new FakeLocal('medium'), makeLlm({ maxTokensPerCall: 1000, timeoutMs: 2000 }), { minIntervalMs: 0 });
 
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await chain.analyzeFor('call-A', INPUT));
