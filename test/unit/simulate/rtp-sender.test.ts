@@ -49,14 +49,17 @@ describe('RtpStreamSender + RtpPacer on real sockets', () => {
     const tx = [await sender(), await sender()];
     tx.forEach((s, i) => s.setDestination({ address: '127.0.0.1', port: rx[i]!.port }));
     const pacer = new RtpPacer(tx);
+    const started = performance.now();
     pacer.start();
     await sleep(1000);
     pacer.stop();
+    // On a loaded machine the sleep overshoots: the pace is judged against the time that really passed.
+    const elapsed = performance.now() - started;
     await sleep(30); // the last datagrams in flight on loopback
 
     for (const [i, { packets }] of rx.entries()) {
       expect(packets.length).toBeGreaterThanOrEqual(48);
-      expect(packets.length).toBeLessThanOrEqual(52);
+      expect(packets.length).toBeLessThanOrEqual(Math.floor(elapsed / 20) + 2);
       expect(packets.length).toBe(tx[i]!.packetsSent);
       const first = packets[0]!;
       expect(first.marker).toBe(true);
