@@ -14,8 +14,9 @@ const timeouts = (): number => process.getActiveResourcesInfo().filter((r) => r 
 describe.skipIf(!haveSipp)('resource leaks', () => {
   let node: RunningNode;
   beforeAll(async () => {
-    // Answers take 100 ms, so a CANCEL sent on 100 Trying lands before the answer.
-    const slow = await slowSubscriberStore(100);
+    // Answers take 400 ms, so a CANCEL sent on 100 Trying lands before the answer — also on a loaded CI
+    // machine, where 100 ms let the 200 win the race now and then (sipp then aborts on our BYE).
+    const slow = await slowSubscriberStore(400);
     node = await startTestNode({ CALLGUARD_SIP_MIN_SE: '2', CALLGUARD_SIP_T1: '50' }, { subscribers: slow });
   });
   afterAll(async () => {
