@@ -28,6 +28,7 @@ import { AlertService, alertSender } from './alerts/alert-service.js';
 import { selectSmsProvider } from './alerts/providers/index.js';
 import { createAlertQueue } from './alerts/queue/index.js';
 import type { AlertQueue, SmsProvider } from './alerts/types.js';
+import { provision } from './state/provision.js';
 
 export interface RunningNode {
   engine: Engine;
@@ -66,10 +67,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   await store.ready();
   const subscribers = overrides.subscribers ?? store;
   const at = Date.now();
-  for (const number of config.subscribers) {
-    const existing = await subscribers.get(number);
-    await subscribers.put({ number, ...(existing?.locale ? { locale: existing.locale } : {}), provisionedAt: existing?.provisionedAt ?? at });
-  }
+  for (const s of config.subscribers) await provision(subscribers, s, await subscribers.get(s.number), at);
 
   const ports = new UdpPortPool({
     host: config.rtp.host,

@@ -9,7 +9,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
-import { normaliseNumber } from './siprec/numbers.js';
+import { PROVISION_PROBLEMS, normaliseSubscriber } from './state/provision.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -201,7 +201,10 @@ export const SETTINGS = {
   CALLGUARD_SIP_IDLE_TIMEOUT_MS: { default: '60000', doc: 'A TCP/TLS connection that carries no live recording and sends no complete message for this long is closed.' },
   CALLGUARD_SIP_MESSAGE_TIMEOUT_MS: { default: '10000', doc: 'A SIP message started on TCP/TLS must arrive whole within this; otherwise it is dropped with its connection.' },
   CALLGUARD_MAX_CALLS_PER_SOURCE: { default: '2000', doc: 'Live recordings one SRC address may hold; beyond it 486 Busy Here.' },
-  CALLGUARD_SUBSCRIBERS: { default: '', doc: 'Comma-separated numbers provisioned at start (normalised to E.164).' },
+  CALLGUARD_SUBSCRIBERS: {
+    default: '',
+    doc: 'Comma-separated subscribers provisioned at start: a number (normalised to E.164), or an identity as the SRC names it (`86074075017412`, an extension, `user@host`) followed by `=` and the E.164 number its SMS goes to (`8101=+12125550123`). docs/sip.md "Subscriber identities".',
+  },
   CALLGUARD_SRC_ALLOW: { default: '127.0.0.0/8,::1/128', doc: 'Comma-separated CIDRs allowed to send SIP requests (every request, in dialog or not); others get 403 (ACKs are dropped) and are counted.' },
   CALLGUARD_DEFAULT_COUNTRY: { default: 'US', doc: 'ISO country used to normalise national numbers (2125550123) to E.164.' },
   CALLGUARD_SUBSCRIBER_HEADER: { default: 'X-Callguard-Subscriber', doc: 'SIP header an SRC may use to name the protected subscriber when no participant number is provisioned.' },
@@ -360,7 +363,8 @@ export interface Config {
   shutdownGraceMs: number;
   defaultCountry: string;
   subscriberHeader: string;
-  subscribers: string[];
+  /** Keys (Subscriber.number) with the SMS number of those that are not phone numbers. */
+  subscribers: Array<{ number: string; sms?: string }>;
   sip: {
     host: string;
     port: number;
@@ -464,12 +468,15 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     throw new ConfigError(key, `${issue?.message ?? 'invalid'} (got ${got})`);
   }
   const v = parsed.data;
-  const subscribers: string[] = [];
-  for (const n of v.CALLGUARD_SUBSCRIBERS) {
-    const e164 = normaliseNumber(n, v.CALLGUARD_DEFAULT_COUNTRY);
+  const subscribers: Config['subscribers'] = [];
+  for (const entry of v.CALLGUARD_SUBSCRIBERS) {
+    // `identity=sms`: `=` cannot occur in a number, and in a SIP URI only in parameters we drop.
+    const eq = entry.lastIndexOf('=');
+    const input = eq > 0 ? { identity: entry.slice(0, eq), sms: entry.slice(eq + 1) } : { identity: entry };
+    const n = normaliseSubscriber(input, v.CALLGUARD_DEFAULT_COUNTRY);
     // The value itself is not echoed: numbers stay out of logs and error output.
-    if (!e164) throw new ConfigError('CALLGUARD_SUBSCRIBERS', `entry ${subscribers.length + 1} is not a phone number`);
-    subscribers.push(e164);
+    if (!n.ok) throw new ConfigError('CALLGUARD_SUBSCRIBERS', `entry ${subscribers.length + 1}: ${PROVISION_PROBLEMS[n.problem]}`);
+    subscribers.push(n.value.sms !== undefined ? { number: n.value.number, sms: n.value.sms } : { number: n.value.number });
   }
   if (v.CALLGUARD_SPEECH === 'azure') {
     if (!v.CALLGUARD_AZURE_SPEECH_KEY === !v.CALLGUARD_AZURE_SPEECH_TOKEN_FILE) {
@@ -641,7 +648,7 @@ export function redactedConfig(config: Config): unknown {
   const mask = (n: string): string => (n.length > 5 ? `${n.slice(0, 3)}${'*'.repeat(n.length - 5)}${n.slice(-2)}` : '***');
   return {
     ...config,
-    subscribers: config.subscribers.map(mask),
+    subscribers: config.subscribers.map((s) => (s.sms !== undefined ? `${mask(s.number)}=${mask(s.sms)}` : mask(s.number))),
     redisUrl: redactUrl(config.redisUrl),
     auth: { enabled: config.auth.enabled, tokens: config.auth.tokens.map((t) => ({ role: t.role, token: '(set)' })) },
     alerts: {

@@ -20,6 +20,7 @@ import { maskNumber, type Logger } from './log.js';
 import { mediaPlan, type MediaPlan } from './media/media-plan.js';
 import { PortsExhaustedError, type PcmFrame, type RtpEndpoint, type RtpPortPool } from './media/types.js';
 import { buildAnswer, chooseCodec, mergeMetadata, parseRecordingBody, resolveParticipants } from './siprec/index.js';
+import { participantKey } from './siprec/roles.js';
 import type { CallParticipant, OfferedSdp, RecordingMetadata } from './siprec/types.js';
 import type {
   EndReason,
@@ -314,7 +315,7 @@ export class Engine implements RecordingSessionHandler {
         // The protected subscriber never changes mid-call; the other roles follow the metadata.
         const subscriber = call.actor.getSnapshot().context.subscriber;
         event.participants = roles.participants.map((p) =>
-          p.number === subscriber ? { ...p, role: 'subscriber' } : { ...p, role: 'caller' },
+          participantKey(p) === subscriber ? { ...p, role: 'subscriber' } : { ...p, role: 'caller' },
         );
       }
     }
@@ -821,7 +822,7 @@ export class Engine implements RecordingSessionHandler {
       node: this.deps.config.nodeId,
       state: call.actor.getSnapshot().value,
       subscriber: maskNumber(ctx.subscriber),
-      participants: ctx.participants.map((p) => ({ id: p.id, role: p.role, number: maskNumber(p.number) })),
+      participants: ctx.participants.map((p) => ({ id: p.id, role: p.role, number: maskNumber(participantKey(p)) })),
       streams: ctx.streams,
       startedAt: iso(ctx.startedAt) as string,
       answeredAt: iso(ctx.answeredAt),
@@ -892,11 +893,12 @@ function describeStreams(sdp: OfferedSdp, media: Map<number, RtpEndpoint>, parti
 
 /** Persisted snapshots leave the process through the API: numbers masked, nothing else to hide. */
 function maskSnapshot(snapshot: unknown): unknown {
-  const s = structuredClone(snapshot) as { context?: { subscriber?: string; participants?: Array<{ number?: string; name?: string }> } };
+  const s = structuredClone(snapshot) as { context?: { subscriber?: string; participants?: Array<{ number?: string; identity?: string; name?: string }> } };
   if (s.context) {
     if (s.context.subscriber) s.context.subscriber = maskNumber(s.context.subscriber);
     for (const p of s.context.participants ?? []) {
       if (p.number) p.number = maskNumber(p.number);
+      if (p.identity) p.identity = maskNumber(p.identity);
       delete p.name;
     }
   }

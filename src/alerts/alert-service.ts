@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineAlert } from '../engine.js';
 import { maskNumber, type Logger } from '../log.js';
-import { normaliseNumber } from '../siprec/numbers.js';
+import { isE164, normaliseNumber } from '../siprec/numbers.js';
+import { smsNumberOf } from '../state/provision.js';
 import type { SubscriberStore } from '../state/types.js';
 import type { AlertSender } from './queue/types.js';
 import { renderAlertText, type AlertBrand } from './text/index.js';
@@ -62,12 +63,17 @@ export class AlertService {
   }
 
   async enqueue(alert: EngineAlert): Promise<EnqueueResult> {
-    const subscriber = await this.subscribers.get(alert.subscriber).catch(() => undefined);
+    let subscriber = await this.subscribers.get(alert.subscriber).catch(() => undefined);
+    // A subscriber provisioned by identity (a BroadWorks user, an extension) has its SMS number only on
+    // record: ask once more (a store blip), and fail loudly rather than text an extension.
+    if (subscriber === undefined && !isE164(alert.subscriber)) subscriber = await this.subscribers.get(alert.subscriber);
+    const to = smsNumberOf(alert.subscriber, subscriber);
+    if (to === undefined) throw new Error('the subscriber has no SMS number on record');
     const job: AlertJob = {
       id: randomUUID(),
       dedupKey: dedupKeyOf(alert.subscriber, alert.recording),
       callId: alert.callId,
-      subscriber: alert.subscriber,
+      subscriber: to,
       // Masked before it is queued: the text shows it masked anyway, and BullMQ keeps job data in Redis.
       ...(alert.caller ? { caller: maskNumber(alert.caller) } : {}),
       locale: subscriber?.locale ?? this.options.defaultLocale,

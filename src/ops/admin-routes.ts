@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { formatSubscriberCsv, parseSubscriberCsv } from '../state/subscriber-csv.js';
+import { provision } from '../state/provision.js';
 import type { NodeRegistry, SubscriberStore } from '../state/types.js';
 import { OpsError } from './errors.js';
 
@@ -53,11 +54,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
       const results = await Promise.all(
         chunk.map(async (s) => {
           const existing = await deps.subscribers.get(s.number);
-          return deps.subscribers.put({
-            number: s.number,
-            ...(s.locale ? { locale: s.locale } : existing?.locale ? { locale: existing.locale } : {}),
-            provisionedAt: existing?.provisionedAt ?? at,
-          });
+          return (await provision(deps.subscribers, s, existing, at)).created;
         }),
       );
       created += results.filter(Boolean).length;

@@ -5,9 +5,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from '../log.js';
 import { maskNumber } from '../log.js';
-import { normaliseNumber } from '../siprec/numbers.js';
+import { normaliseIdentity } from '../siprec/numbers.js';
+import { PROVISION_PROBLEMS, normaliseSubscriber, provision } from '../state/provision.js';
 import type { SubscriberStore } from '../state/types.js';
-import { OpsError, badNumber, notFound } from './errors.js';
+import { OpsError, badIdentity, notFound } from './errors.js';
 import type { CallDirectory, ReadinessProbe } from './types.js';
 import { registerAlertRoutes, type AlertRoutesDeps } from './alert-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -40,13 +41,17 @@ export interface OpsDeps {
 const numberParam = {
   type: 'object',
   required: ['number'],
-  properties: { number: { type: 'string', minLength: 1, maxLength: 64 } },
+  // an identity (user@host, 128 at most) percent-encoded
+  properties: { number: { type: 'string', minLength: 1, maxLength: 400 } },
 } as const;
 
 const subscriberBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { locale: { type: 'string', pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$' } },
+  properties: {
+    locale: { type: 'string', pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$' },
+    sms: { type: 'string', minLength: 1, maxLength: 64 },
+  },
 } as const;
 
 export function buildOpsServer(deps: OpsDeps): FastifyInstance {
@@ -99,9 +104,15 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     },
   );
 
-  const toE164 = (raw: string): string => {
-    const n = normaliseNumber(decodeURIComponent(raw), deps.defaultCountry);
-    if (!n) throw badNumber();
+  const toKey = (raw: string): string => {
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      throw badIdentity(PROVISION_PROBLEMS['not-an-identity']);
+    }
+    const n = normaliseIdentity(value, deps.defaultCountry);
+    if (!n) throw badIdentity(PROVISION_PROBLEMS['not-an-identity']);
     return n;
   };
 
@@ -112,30 +123,28 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
   });
 
   app.get<{ Params: { number: string } }>('/v1/subscribers/:number', { schema: { params: numberParam } }, async (req) => {
-    const s = await deps.subscribers.get(toE164(req.params.number));
+    const s = await deps.subscribers.get(toKey(req.params.number));
     if (!s) throw notFound('subscriber');
     return s;
   });
 
-  app.put<{ Params: { number: string }; Body: { locale?: string } | null }>(
+  app.put<{ Params: { number: string }; Body: { locale?: string; sms?: string } | null }>(
     '/v1/subscribers/:number',
     { schema: { params: numberParam, body: subscriberBody } },
     async (req, reply) => {
-      const number = toE164(req.params.number);
+      const number = toKey(req.params.number);
       const existing = await deps.subscribers.get(number);
-      const subscriber = {
-        number,
-        ...(req.body?.locale ? { locale: req.body.locale } : existing?.locale ? { locale: existing.locale } : {}),
-        provisionedAt: existing?.provisionedAt ?? now(),
-      };
-      const created = await deps.subscribers.put(subscriber);
+      const input = { identity: number, ...(req.body?.locale ? { locale: req.body.locale } : {}), ...(req.body?.sms ? { sms: req.body.sms } : {}) };
+      const n = normaliseSubscriber(input, deps.defaultCountry, existing?.sms);
+      if (!n.ok) throw badIdentity(PROVISION_PROBLEMS[n.problem]);
+      const { created, subscriber } = await provision(deps.subscribers, n.value, existing, now());
       req.log.info({ subscriber: maskNumber(number), created }, 'subscriber provisioned');
       return reply.code(created ? 201 : 200).send(subscriber);
     },
   );
 
   app.delete<{ Params: { number: string } }>('/v1/subscribers/:number', { schema: { params: numberParam } }, async (req, reply) => {
-    const number = toE164(req.params.number);
+    const number = toKey(req.params.number);
     if (!(await deps.subscribers.delete(number))) throw notFound('subscriber');
     req.log.info({ subscriber: maskNumber(number) }, 'subscriber removed');
     return reply.code(204).send();

@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config, type Env } from '../config.js';
-import { normaliseNumber } from '../siprec/numbers.js';
+import { isE164, normaliseNumber } from '../siprec/numbers.js';
 import { SimulateError, SimulateUsageError } from './errors.js';
 import { DEFAULT_SESSION_EXPIRES, type AudioInput, type CodecChoice, type SimulationOptions } from './types.js';
 
@@ -118,7 +118,7 @@ function toOptions(v: Values, env: Env): SimulationOptions {
   };
   const caller = number('caller', v.caller ?? DEFAULT_CALLER);
   const subscriber =
-    v.subscriber !== undefined ? number('subscriber', v.subscriber) : (config('the default --subscriber').subscribers[0] ?? FALLBACK_SUBSCRIBER);
+    v.subscriber !== undefined ? number('subscriber', v.subscriber) : (config('the default --subscriber').subscribers.find((s) => isE164(s.number))?.number ?? FALLBACK_SUBSCRIBER);
   if (caller === subscriber) throw new SimulateUsageError('--caller and --subscriber must be different numbers');
 
   const callerAudio = audio('caller', v['caller-audio'], v['say-caller']);

@@ -4,7 +4,7 @@ export { parseRecordingBody, type BodyOptions } from './body.js';
 export { parseMultipart, splitMultipart, type Part } from './multipart.js';
 export { parseMetadata, MAX_METADATA_BYTES, type MetadataOptions } from './metadata.js';
 export { mergeMetadata } from './metadata-merge.js';
-export { normaliseNumber, extractDialString } from './numbers.js';
+export { normaliseNumber, normaliseIdentity, isE164, extractDialString } from './numbers.js';
 export { parseSdpOffer } from './sdp-offer.js';
 export { buildAnswer, chooseCodec, chooseTelephoneEvent, type AnswerMedia, type AnswerLocal } from './sdp-answer.js';
 export {

@@ -32,6 +32,8 @@ export function mergeMetadata(prev: RecordingMetadata | undefined, update: Recor
       merged.aor = u.aor;
       if (u.e164 !== undefined) merged.e164 = u.e164;
       else delete merged.e164;
+      if (u.identity !== undefined) merged.identity = u.identity;
+      else delete merged.identity;
     }
     if (u.name !== undefined) merged.name = u.name;
     if (u.callingParty !== undefined) merged.callingParty = u.callingParty;

@@ -19,7 +19,7 @@
  * parse). Parsing stops at the root's end tag, so trailing junk after the root is ignored.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { normaliseNumber } from './numbers.js';
+import { isE164, normaliseIdentity } from './numbers.js';
 import { fail, guarded, ok } from './result.js';
 import { screenXml } from './xml-safety.js';
 import type { MetadataParticipant, MetadataStream, RecordingMetadata, Result, SiprecError } from './types.js';
@@ -299,8 +299,9 @@ class MetadataBuilder {
       const out: MetadataParticipant = { id: p.id, send: p.send, recv: p.recv };
       if (p.aor !== undefined) {
         out.aor = p.aor;
-        const e164 = normaliseNumber(p.aor, this.defaultCountry);
-        if (e164 !== undefined) out.e164 = e164;
+        const key = normaliseIdentity(p.aor, this.defaultCountry);
+        if (key !== undefined && isE164(key)) out.e164 = key;
+        else if (key !== undefined) out.identity = key;
       }
       if (p.name !== undefined) out.name = p.name;
       if (p.callingParty !== undefined) out.callingParty = p.callingParty;

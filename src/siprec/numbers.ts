@@ -117,3 +117,57 @@ export function extractDialString(value: string): string | undefined {
   }
   return out;
 }
+
+/** Longest identity kept; SRCs' user ids are short, and this bounds what a hostile aor can store. */
+const MAX_IDENTITY = 128;
+
+/**
+ * The key a party is provisioned and matched by: its E.164 number when it has one (as above), else the
+ * identity exactly as the SRC names it, canonicalised (docs/sip.md "Subscriber identities"):
+ * - a user part of digits that is not a valid number (BroadWorks' 14-digit users, an extension such as
+ *   `8101`) → those digits, host dropped (`sip:86074075017412@as.example` → `86074075017412`);
+ * - any other user part (`alice`, a Webex user id) → `user@host`, host lowercased, port and
+ *   parameters dropped; the user keeps its case (RFC 3261 §19.1.4 compares it case-sensitively).
+ * Undefined when there is nothing to match on, or for a `+` number that cannot be E.164 (a key that
+ * starts with `+` is always E.164, which is what the SMS path relies on).
+ */
+export function normaliseIdentity(value: string, defaultCountry: string): string | undefined {
+  const e164 = normaliseNumber(value, defaultCountry);
+  if (e164 !== undefined) return e164;
+  const dial = extractDialString(value);
+  if (dial !== undefined) return dial.startsWith('+') || dial.length > MAX_IDENTITY ? undefined : dial;
+  return userAtHost(value);
+}
+
+/** True for a key normaliseIdentity made from a phone number (an SMS can go to it). */
+export const isE164 = (key: string): boolean => key.charCodeAt(0) === 0x2b;
+
+function userAtHost(value: string): string | undefined {
+  let s = value.trim();
+  const lt = s.indexOf('<');
+  if (lt >= 0) {
+    const gt = s.indexOf('>', lt + 1);
+    s = s.slice(lt + 1, gt < 0 ? s.length : gt).trim();
+  }
+  const colon = s.indexOf(':');
+  if (colon > 0 && colon <= 4 && /^(sips?|tel)$/i.test(s.slice(0, colon))) s = s.slice(colon + 1);
+  s = s.split(/[;?>]/, 1)[0]!;
+  const at = s.lastIndexOf('@');
+  let user = at < 0 ? s : s.slice(0, at);
+  let host = at < 0 ? '' : s.slice(at + 1);
+  if (user.indexOf('%') >= 0) {
+    try {
+      user = decodeURIComponent(user);
+    } catch {
+      return undefined;
+    }
+  }
+  // Host without port; IPv6 references keep their brackets.
+  host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!;
+  host = host.toLowerCase();
+  // RFC 3261 user / host characters only: what reaches the store and the API is printable and bounded.
+  // Never a leading `+`: that would pass for E.164 (`+1MYPHONENUMBER` is a vanity label, not a number).
+  if (!/^[A-Za-z0-9\-_.!~*'()&=$,][A-Za-z0-9\-_.!~*'()&=+$,]*$/.test(user) || (host !== '' && !/^[a-z0-9.\-[\]:]+$/.test(host))) return undefined;
+  const id = host === '' ? user : `${user}@${host}`;
+  return id.length > MAX_IDENTITY ? undefined : id;
+}

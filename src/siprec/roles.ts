@@ -10,12 +10,18 @@
  *   1. Cisco network-based recording: `X-Cisco-Recording-Participant: sip:…;media-index="0"`, one
  *      per party; media-index is the m-line index that party sends;
  *   2. the INVITE's From (or its P-Asserted-Identity) and To.
+ * A party is provisioned by its key: its E.164 number, or, when it has none, the identity the SRC names
+ * it by (a BroadWorks 14-digit user, an extension, user@host; numbers.ts normaliseIdentity). When the
+ * headers were chosen for their numbers and nobody there is provisioned, the metadata's parties and then
+ * Cisco's are asked by identity (a BroadWorks recording's metadata names its user `86074075017412` while
+ * the INVITE's From may carry a number). The INVITE's From/To are never preferred over metadata that
+ * names parties: in SIPREC they name the recording session, not necessarily who talks.
  * When no participant is provisioned, an `X-Callguard-Subscriber: <number>` header (name configurable
  * through ResolveInput.subscriberHeader) naming a provisioned subscriber decides; otherwise there is
  * no subscriber and the engine refuses (403).
  */
 import { parseAddress, parseAddressList } from './name-addr.js';
-import { normaliseNumber } from './numbers.js';
+import { isE164, normaliseIdentity } from './numbers.js';
 import type { CallParticipant, RecordingMetadata } from './types.js';
 
 export interface ResolveInput {
@@ -34,7 +40,7 @@ export type ParticipantSource = 'metadata' | 'headers' | 'subscriber-header';
 
 export interface ResolvedParticipants {
   participants: CallParticipant[];
-  /** E.164 of the protected subscriber; undefined when nobody in the call is provisioned. */
+  /** The protected subscriber's key (E.164, or identity); undefined when nobody in the call is provisioned. */
   subscriber?: string;
   source: ParticipantSource;
 }
@@ -48,18 +54,22 @@ interface Candidate {
 export const SUBSCRIBER_HEADER = 'X-Callguard-Subscriber';
 export const CISCO_PARTICIPANT_HEADER = 'X-Cisco-Recording-Participant';
 
+/** What a participant is provisioned by: its E.164 number, else its identity. */
+export const participantKey = (p: Pick<CallParticipant, 'number' | 'identity'>): string | undefined => p.number ?? p.identity;
+
 export function resolveParticipants(
   input: ResolveInput,
-  isSubscriber: (e164: string) => boolean,
+  isSubscriber: (key: string) => boolean,
 ): ResolvedParticipants {
   const fromMetadata = input.metadata ? metadataCandidates(input.metadata) : [];
+  const cisco = ciscoCandidates(input);
+  const fromTo = fromToCandidates(input);
   let candidates = fromMetadata;
   let source: ParticipantSource = 'metadata';
   if (!hasNumber(fromMetadata)) {
-    const cisco = ciscoCandidates(input);
-    const fromTo = cisco.length > 0 && hasNumber(cisco) ? cisco : fromToCandidates(input);
-    if (hasNumber(fromTo)) {
-      candidates = fromTo;
+    const headers = cisco.length > 0 && hasNumber(cisco) ? cisco : fromTo;
+    if (hasNumber(headers)) {
+      candidates = headers;
       source = 'headers';
     } else if (fromMetadata.length === 0) {
       // Nothing has a number anywhere: keep whichever parties we could name.
@@ -79,22 +89,38 @@ export function resolveParticipants(
     return v;
   };
 
-  // Several provisioned parties (subscriber calling subscriber): protect the called one, since
-  // scams target the callee; then one with no hint; the caller last.
-  let chosen: Candidate | undefined;
-  for (const c of candidates) {
-    const n = c.participant.number;
-    if (n === undefined || !isProvisioned(n)) continue;
-    if (chosen === undefined || rank(c) < rank(chosen)) chosen = c;
+  const provisionedIn = (cs: Candidate[]): Candidate | undefined => {
+    // Several provisioned parties (subscriber calling subscriber): protect the called one, since
+    // scams target the callee; then one with no hint; the caller last.
+    let chosen: Candidate | undefined;
+    for (const c of cs) {
+      const key = participantKey(c.participant);
+      if (key === undefined || !isProvisioned(key)) continue;
+      if (chosen === undefined || rank(c) < rank(chosen)) chosen = c;
+    }
+    return chosen;
+  };
+  let chosen = provisionedIn(candidates);
+  if (chosen === undefined) {
+    // Numbers chose the headers and nobody there is provisioned: a party the SRC names may be, by identity.
+    for (const [cs, src] of [[fromMetadata, 'metadata'], [cisco, 'headers']] as const) {
+      if (cs === candidates || source === 'metadata') continue;
+      chosen = provisionedIn(cs);
+      if (chosen !== undefined) {
+        candidates = cs;
+        source = src;
+        break;
+      }
+    }
   }
   if (chosen !== undefined) {
     const participants = candidates.map((c) => ({ ...c.participant, role: c === chosen ? ('subscriber' as const) : ('caller' as const) }));
-    return { participants, subscriber: chosen.participant.number, source };
+    return { participants, subscriber: participantKey(chosen.participant)!, source };
   }
 
   const participants = candidates.map((c) => ({ ...c.participant, role: 'caller' as const }));
   for (const value of input.headers(input.subscriberHeader || SUBSCRIBER_HEADER)) {
-    const n = normaliseNumber(value, input.defaultCountry);
+    const n = normaliseIdentity(value, input.defaultCountry);
     if (n !== undefined && isProvisioned(n)) {
       // The SRC named the subscriber but none of the parties carries that number (an internal
       // user id, an extension): we know whom to protect, not which stream is theirs.
@@ -123,6 +149,7 @@ function metadataCandidates(md: RecordingMetadata): Candidate[] {
     }
     const participant: CallParticipant = { id: p.id, role: 'caller', sendLabels };
     if (p.e164 !== undefined) participant.number = p.e164;
+    else if (p.identity !== undefined) participant.identity = p.identity;
     if (p.name !== undefined) participant.name = p.name;
     const c: Candidate = { participant };
     if (p.callingParty !== undefined) c.calling = p.callingParty;
@@ -142,8 +169,7 @@ function ciscoCandidates(input: ResolveInput): Candidate[] {
         sendLabels: [],
       };
       if (idx !== undefined && Number.isInteger(idx) && idx >= 0) participant.sendMediaIndexes = [idx];
-      const n = normaliseNumber(a.uri, input.defaultCountry);
-      if (n !== undefined) participant.number = n;
+      setKey(participant, a.uri, input.defaultCountry);
       if (a.display !== undefined) participant.name = a.display;
       out.push({ participant });
     }
@@ -159,8 +185,8 @@ function fromToCandidates(input: ResolveInput): Candidate[] {
   let assertedName: string | undefined;
   for (const v of input.headers('P-Asserted-Identity')) {
     for (const a of parseAddressList(v)) {
-      const n = normaliseNumber(a.uri, input.defaultCountry);
-      if (n !== undefined && assertedNumber === undefined) {
+      const n = normaliseIdentity(a.uri, input.defaultCountry);
+      if (n !== undefined && isE164(n) && assertedNumber === undefined) {
         assertedNumber = n;
         assertedName = a.display;
       }
@@ -168,8 +194,8 @@ function fromToCandidates(input: ResolveInput): Candidate[] {
   }
   if (from !== undefined || assertedNumber !== undefined) {
     const participant: CallParticipant = { id: 'from', role: 'caller', sendLabels: [] };
-    const n = assertedNumber ?? (from === undefined ? undefined : normaliseNumber(from.uri, input.defaultCountry));
-    if (n !== undefined) participant.number = n;
+    if (assertedNumber !== undefined) participant.number = assertedNumber;
+    else if (from !== undefined) setKey(participant, from.uri, input.defaultCountry);
     const name = from?.display ?? assertedName;
     if (name !== undefined) participant.name = name;
     out.push({ participant, calling: true });
@@ -177,10 +203,17 @@ function fromToCandidates(input: ResolveInput): Candidate[] {
   const to = input.to === undefined ? undefined : parseAddress(input.to);
   if (to !== undefined) {
     const participant: CallParticipant = { id: 'to', role: 'caller', sendLabels: [] };
-    const n = normaliseNumber(to.uri, input.defaultCountry);
-    if (n !== undefined) participant.number = n;
+    setKey(participant, to.uri, input.defaultCountry);
     if (to.display !== undefined) participant.name = to.display;
     out.push({ participant, calling: false });
   }
   return out;
+}
+
+/** The participant's E.164 number, or its identity when the URI names no number. */
+function setKey(participant: CallParticipant, uri: string, defaultCountry: string): void {
+  const key = normaliseIdentity(uri, defaultCountry);
+  if (key === undefined) return;
+  if (isE164(key)) participant.number = key;
+  else participant.identity = key;
 }

@@ -63,6 +63,8 @@ export interface MetadataParticipant {
   name?: string;
   /** The aor's number normalised to E.164, when it has one. */
   e164?: string;
+  /** Otherwise the aor as a provisioning key (`86074075017412`, `8101`, `alice@pbx.example`; numbers.ts normaliseIdentity). */
+  identity?: string;
   /** Stream ids this participant sends / receives. */
   send: string[];
   recv: string[];
@@ -138,6 +140,11 @@ export interface CallParticipant {
   role: Role;
   /** E.164 when known. Full numbers stay in memory; logs and APIs mask them. */
   number?: string;
+  /**
+   * When there is no E.164 number: the identity the SRC names the party by (a BroadWorks user, an
+   * extension, user@host), as normaliseIdentity canonicalises it. Masked like a number.
+   */
+  identity?: string;
   name?: string;
   /** SDP labels of the streams this participant sends. */
   sendLabels: string[];

@@ -1,18 +1,21 @@
 /**
  * Bulk import/export of subscribers as CSV. Import is forgiving about shape (optional header in any
  * column order, `,` or `;` as spreadsheets in comma-decimal locales write it, RFC 4180 quotes, blank
- * lines, `#` comments, a BOM, CRLF) and strict about content: every number must normalise to E.164
- * exactly as SIPREC roles do, or the subscriber would never be recognised. Errors name the line and
+ * lines, `#` comments, a BOM, CRLF) and strict about content: every number must normalise exactly as
+ * SIPREC roles do (E.164, or an identity with an `sms` number: state/provision.ts), or the subscriber
+ * would never be recognised or never get the SMS. Errors name the line and
  * the problem, never the value: a CSV of phone numbers is personal data, and errors reach logs and
  * API responses.
  */
-import { normaliseNumber } from '../siprec/numbers.js';
+import { PROVISION_PROBLEMS, normaliseSubscriber } from './provision.js';
 import type { Subscriber } from './types.js';
 
 export interface ParsedSubscriber {
-  /** E.164. */
+  /** E.164, or an identity (Subscriber.number). */
   number: string;
   locale?: string;
+  /** E.164; present when `number` is not a phone number. */
+  sms?: string;
 }
 
 export interface CsvLineError {
@@ -26,7 +29,7 @@ export interface SubscriberCsvParseResult {
   errors: CsvLineError[];
 }
 
-export const SUBSCRIBER_CSV_HEADER = ['number', 'locale', 'provisioned_at'] as const;
+export const SUBSCRIBER_CSV_HEADER = ['number', 'locale', 'provisioned_at', 'sms'] as const;
 
 const BCP47 = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
 
@@ -36,7 +39,7 @@ export function formatCsvError(e: CsvLineError): string {
 }
 
 /**
- * Parses a subscriber list. Without a header the columns are `number[,locale]`; with one (a first
+ * Parses a subscriber list. Without a header the columns are `number[,locale[,sms]]`; with one (a first
  * line naming a `number` column) columns are found by name and others are ignored. The first
  * occurrence of a number wins; later ones are reported as duplicates.
  */
@@ -46,7 +49,7 @@ export function parseSubscriberCsv(text: string, defaultCountry: string): Subscr
   const firstLine = new Map<string, number>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   let delimiter: ',' | ';' | undefined;
-  let columns: { number: number; locale: number } | undefined;
+  let columns: { number: number; locale: number; sms: number } | undefined;
 
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
@@ -61,7 +64,7 @@ export function parseSubscriberCsv(text: string, defaultCountry: string): Subscr
     if (columns === undefined) {
       const names = fields.map((f) => f.trim().toLowerCase());
       if (names.includes('number')) {
-        columns = { number: names.indexOf('number'), locale: names.indexOf('locale') };
+        columns = { number: names.indexOf('number'), locale: names.indexOf('locale'), sms: names.indexOf('sms') };
         continue;
       }
       if (names.some((n) => (SUBSCRIBER_CSV_HEADER as readonly string[]).includes(n))) {
@@ -69,36 +72,38 @@ export function parseSubscriberCsv(text: string, defaultCountry: string): Subscr
         errors.push({ line, message: 'header has no "number" column' });
         return { subscribers: [], errors };
       }
-      columns = { number: 0, locale: 1 };
+      columns = { number: 0, locale: 1, sms: 2 };
     }
     const numberField = (fields[columns.number] ?? '').trim();
     const localeField = columns.locale >= 0 ? (fields[columns.locale] ?? '').trim() : '';
+    const smsField = columns.sms >= 0 ? (fields[columns.sms] ?? '').trim() : '';
     if (numberField === '') {
       errors.push({ line, message: 'missing phone number' });
-      continue;
-    }
-    const number = normaliseNumber(numberField, defaultCountry);
-    if (number === undefined) {
-      errors.push({ line, message: 'not a phone number' });
       continue;
     }
     if (localeField !== '' && !BCP47.test(localeField)) {
       errors.push({ line, message: 'locale is not a BCP 47 language tag (e.g. en, es-MX)' });
       continue;
     }
+    const n = normaliseSubscriber({ identity: numberField, ...(smsField !== '' ? { sms: smsField } : {}) }, defaultCountry);
+    if (!n.ok) {
+      errors.push({ line, message: PROVISION_PROBLEMS[n.problem] });
+      continue;
+    }
+    const { number, sms } = n.value;
     const seen = firstLine.get(number);
     if (seen !== undefined) {
       errors.push({ line, message: `duplicate of line ${seen}` });
       continue;
     }
     firstLine.set(number, line);
-    subscribers.push(localeField === '' ? { number } : { number, locale: localeField });
+    subscribers.push({ number, ...(localeField !== '' ? { locale: localeField } : {}), ...(sms !== undefined ? { sms } : {}) });
   }
   return { subscribers, errors };
 }
 
 /**
- * `number,locale,provisioned_at` (ISO 8601), one subscriber per line, LF endings. E.164 numbers start
+ * `number,locale,provisioned_at,sms` (ISO 8601), one subscriber per line, LF endings. E.164 numbers start
  * with `+`, which spreadsheets read as a formula prefix; `+` followed by digits only evaluates to the
  * number itself, so it is left as is rather than mangled with a quote that breaks re-import.
  */
@@ -106,7 +111,7 @@ export function formatSubscriberCsv(subscribers: readonly Subscriber[]): string 
   const rows = [SUBSCRIBER_CSV_HEADER.join(',')];
   for (const s of subscribers) {
     const at = new Date(s.provisionedAt);
-    rows.push([s.number, s.locale ?? '', Number.isNaN(at.getTime()) ? '' : at.toISOString()].map(quoteField).join(','));
+    rows.push([s.number, s.locale ?? '', Number.isNaN(at.getTime()) ? '' : at.toISOString(), s.sms ?? ''].map(quoteField).join(','));
   }
   return rows.join('\n') + '\n';
 }

@@ -1,15 +1,20 @@
 /** The state store port. Memory for a single node; Redis joins with the multi-node issue. */
 
 export interface Subscriber {
-  /** E.164. */
+  /**
+   * The key the SRC names them by: E.164 (`+12125550123`), or an identity that is not a phone number
+   * (`86074075017412`, `8101`, `alice@pbx.example`; siprec/numbers.ts normaliseIdentity).
+   */
   number: string;
+  /** E.164 the alert SMS goes to when `number` is not a phone number (required then); else absent. */
+  sms?: string;
   /** BCP 47 language for alerts, e.g. "en", "es". */
   locale?: string;
   provisionedAt: number;
 }
 
 export interface SubscriberStore {
-  /** The subset of the given E.164 numbers that are provisioned (one round trip for a whole INVITE). */
+  /** The subset of the given keys (E.164 or identities) that are provisioned (one round trip for a whole INVITE). */
   filterProvisioned(numbers: readonly string[]): Promise<Set<string>>;
   get(number: string): Promise<Subscriber | undefined>;
   /** Creates or replaces; resolves true when it was new. */

@@ -77,6 +77,50 @@ describe.skipIf(!haveSipp)('SIPREC with sipp as the SRC', () => {
   });
 });
 
+describe.skipIf(!haveSipp)('subscribers as the SRC names them: a BroadWorks 3-way conference', () => {
+  const USER = '86074075017412'; // BroadWorks' 14-digit user: not E.164, no +
+  let node: RunningNode;
+  beforeAll(async () => {
+    // Provisioned as the README tells operators to: `identity=sms`, besides an ordinary number.
+    node = await startTestNode({ CALLGUARD_SUBSCRIBERS: `+14155550123,${USER}=+12125550188` });
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  /** Runs the scenario and reads the live call while sipp holds it; sipp is always awaited, also when the read fails. */
+  async function during(keys: Record<string, string>, read: () => boolean) {
+    const sipp = runSipp({ scenario: 'uac-broadworks-3way.xml', port: node.addresses.sipUdp!, keys });
+    const seen = waitFor(read).then(
+      () => node.engine.listCalls()[0],
+      () => undefined,
+    );
+    const [run, call] = await Promise.all([sipp, seen]);
+    return { run, call };
+  }
+
+  it('answers, follows the conference UPDATE, and protects the 14-digit user', async () => {
+    const { run, call } = await during({ user: USER, extension: '8101', caller: '+13035550111', hold_ms: '1500' }, () => node.engine.listCalls()[0]?.participants.length === 3);
+    expect(run.code, explain(run)).toBe(0);
+    expect(call?.subscriber).toBe('86**********12');
+    expect(call?.participants.map((p) => [p.role, p.number])).toEqual([
+      ['subscriber', '86**********12'],
+      ['caller', '****'],
+      ['caller', '+13*******11'],
+    ]);
+  });
+
+  it('an extension provisioned by identity is protected too; an unprovisioned one gets 403', async () => {
+    await node.subscribers.put({ number: '8101', sms: '+12125550199', provisionedAt: 0 });
+    const { run, call } = await during({ user: '86074075017499', extension: '8101', caller: '+13035550111', hold_ms: '500' }, () => node.engine.listCalls().length === 1);
+    expect(run.code, explain(run)).toBe(0);
+    expect(call?.participants.find((p) => p.role === 'subscriber')?.number).toBe('****');
+    await node.subscribers.delete('8101');
+    const refused = await runSipp({ scenario: 'uac-expect-403-unprovisioned.xml', port: node.addresses.sipUdp!, keys: { subscriber: '86074075017499', caller: '8102' } });
+    expect(refused.code, explain(refused)).toBe(0);
+  });
+});
+
 describe.skipIf(!haveSipp)('while the answer is pending', () => {
   let node: RunningNode;
   beforeAll(async () => {

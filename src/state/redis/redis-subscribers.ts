@@ -38,6 +38,7 @@ export class RedisSubscribers implements Omit<SubscriberStore, 'close'> {
     const key = this.key(subscriber.number);
     const value: Subscriber = { number: subscriber.number, provisionedAt: subscriber.provisionedAt };
     if (subscriber.locale !== undefined) value.locale = subscriber.locale;
+    if (subscriber.sms !== undefined) value.sms = subscriber.sms;
     // MULTI, so "was it new" is exact even when two nodes provision the same number at once.
     const [existed] = await execAll(this.redis.multi().exists(key).set(key, JSON.stringify(value), 'PX', this.ttlMs));
     return existed === 0;
@@ -78,7 +79,7 @@ export class RedisSubscribers implements Omit<SubscriberStore, 'close'> {
 }
 
 function isSubscriber(v: unknown): v is Subscriber {
-  return isObject(v) && typeof v['number'] === 'string' && typeof v['provisionedAt'] === 'number' && (v['locale'] === undefined || typeof v['locale'] === 'string');
+  return isObject(v) && typeof v['number'] === 'string' && typeof v['provisionedAt'] === 'number' && (v['locale'] === undefined || typeof v['locale'] === 'string') && (v['sms'] === undefined || typeof v['sms'] === 'string');
 }
 
 /** The prefix is configuration, not a pattern: a `*` or `[` in it must match itself. */

@@ -30,7 +30,7 @@ describe('config', () => {
     });
     expect(c.sip.port).toBe(5070);
     expect(c.rtp.ports).toEqual({ min: 30000, max: 30100 });
-    expect(c.subscribers).toEqual(['+12125550123', '+442071838750']);
+    expect(c.subscribers).toEqual([{ number: '+12125550123' }, { number: '+442071838750' }]);
     const allow = cidrMatcher(c.sip.srcAllow);
     expect(allow('10.200.3.4')).toBe(true);
     expect(allow('192.0.2.7')).toBe(true);
@@ -162,6 +162,14 @@ describe('config', () => {
     expect(named({ ...server, CALLGUARD_ANALYZER: 'local' })).toBeUndefined();
   });
 
+  it('provisions identities as the SRC names them with `identity=sms`, and refuses one without an SMS number', () => {
+    const c = loadConfig({ CALLGUARD_SUBSCRIBERS: 'sip:86074075017412@as.example=+12125550123, 8101=2125550124, +442071838750' });
+    expect(c.subscribers).toEqual([{ number: '86074075017412', sms: '+12125550123' }, { number: '8101', sms: '+12125550124' }, { number: '+442071838750' }]);
+    expect(JSON.stringify(redactedConfig(c))).not.toMatch(/86074075017412|2125550123/);
+    expect(() => loadConfig({ CALLGUARD_SUBSCRIBERS: '+12125550123,8101' })).toThrow(/CALLGUARD_SUBSCRIBERS: entry 2: this identity is not a phone number: give the number its SMS goes to/);
+    expect(() => loadConfig({ CALLGUARD_SUBSCRIBERS: '8101=8102' })).toThrow(/CALLGUARD_SUBSCRIBERS: entry 1: sms is not a phone number/);
+  });
+
   it('never echoes a subscriber number in its error', () => {
     expect(() => loadConfig({ CALLGUARD_SUBSCRIBERS: '+12125550123,555' })).toThrow(/entry 2/);
     try {
@@ -178,7 +186,7 @@ describe('config', () => {
     const c = loadConfig({ CALLGUARD_HTTP_PORT: '9191' }, file);
     expect(c.sip.port).toBe(5080);
     expect(c.http.port).toBe(9191);
-    expect(c.subscribers).toEqual(['+12125550123']);
+    expect(c.subscribers).toEqual([{ number: '+12125550123' }]);
     writeFileSync(file, JSON.stringify({ CALLGUARD_SIP_PROT: 1 }));
     expect(() => loadConfig({}, file)).toThrow(/CALLGUARD_SIP_PROT: unknown setting/);
     writeFileSync(file, '{ nope');

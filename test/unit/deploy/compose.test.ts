@@ -250,7 +250,7 @@ describe('docker-compose.yml', () => {
     expect(Number(targetPort)).toBe(c.sip.port);
     expect(cidrMatcher(c.sip.srcAllow)(arg('-i') ?? '')).toBe(true);
     expect(networkAddress(sipp)).toBe(arg('-i'));
-    expect(c.subscribers).toContain(key('subscriber'));
+    expect(c.subscribers.map((s) => s.number)).toContain(key('subscriber'));
     // The scenario is baked into the sipp image and is a SIPREC INVITE with a multipart body.
     const scenario = arg('-sf') ?? '';
     const dockerfile = read('deploy/sipp/Dockerfile');

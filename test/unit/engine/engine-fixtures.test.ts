@@ -44,10 +44,22 @@ class FakeSip implements RecordingSessionServer {
   async close(): Promise<void> {}
 }
 
-/** Provisions every number it is asked about: the fixture decides who the parties are. */
+/** Provisions every phone number it is asked about: the fixture decides who the parties are. */
 class EveryoneProvisioned extends MemorySubscriberStore {
   override async filterProvisioned(numbers: readonly string[]): Promise<Set<string>> {
-    return new Set(numbers);
+    return new Set(numbers.filter((n) => n.startsWith('+')));
+  }
+}
+
+/** Provisions the given identities (keys that are not phone numbers) only. */
+class IdentitiesProvisioned extends MemorySubscriberStore {
+  readonly asked: string[] = [];
+  constructor(private readonly ids: readonly string[]) {
+    super();
+  }
+  override async filterProvisioned(keys: readonly string[]): Promise<Set<string>> {
+    this.asked.push(...keys);
+    return new Set(keys.filter((k) => this.ids.includes(k)));
   }
 }
 
@@ -80,7 +92,7 @@ function session(id: string, f: ReturnType<typeof loadSharedFixture>): SessionIn
 }
 
 const NOT_AN_OFFER = new Set(['avaya-sbce-2', 'webex-broadworks-3']);
-/** Captures whose parties have no E.164 number: a deployment names the subscriber in a header. */
+/** Captures whose parties have no E.164 number: a deployment names the subscriber in a header, or provisions the identity. */
 const NO_E164: Record<string, string> = {
   'oracle-acme-1': 'extensions 9000 and 1002',
   'cisco-cube-1': 'extensions 7300 and 7301',
@@ -126,6 +138,24 @@ describe.skipIf(!sharedFixturesAvailable())('engine over the shared SIPREC captu
     expect(e.listCalls()).toHaveLength(0);
     await new Promise((r) => setImmediate(r));
     expect(pool.inUse).toBe(0);
+  });
+
+  // The identities as the captures name their parties (an operator provisions them exactly so: docs/sip.md).
+  const IDENTITIES: Array<[string, string]> = [
+    ['oracle-acme-1', '1002'],
+    ['cisco-cube-1', '7301'],
+    ['broadworks-2', '9878942259'],
+  ];
+  it.each(IDENTITIES)('%s: answered when its party is provisioned by identity %s', async (name, identity) => {
+    const kind = indexKinds().get(name)!;
+    const f = loadSharedFixture(name, kind);
+    const store = new IdentitiesProvisioned([identity]);
+    const { e } = engine(store);
+    const answer = await e.offer(session(name, f), { contentType: f.contentType, raw: f.body });
+    expect(answer.ok, `${name}: identities asked ${store.asked.join(' ')}`).toBe(true);
+    const [call] = e.listCalls();
+    expect(call?.participants.filter((p) => p.role === 'subscriber')).toHaveLength(1);
+    e.ended(name, 'bye');
   });
 
   it.each(withSdp)('%s: nobody provisioned → 403, nothing allocated', async (name, kind) => {

@@ -47,7 +47,7 @@ describe('admin routes', () => {
     const out = await app.inject({ method: 'GET', url: '/v1/subscribers/export' });
     expect(out.headers['content-type']).toMatch(/^text\/csv/);
     const lines = out.body.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('number,locale,provisioned_at');
+    expect(lines[0]).toBe('number,locale,provisioned_at,sms');
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['+12125550123', '+12125550199', '+442079460000']);
   });
 

@@ -57,7 +57,7 @@ describe('ops alert routes', () => {
       logger: silentLogger(),
       nodeId: 'n1',
     });
-    return { app, provider, service, queue };
+    return { app, provider, service, queue, subscribers };
   }
 
   const until = async (cond: () => Promise<boolean>) => {
@@ -120,5 +120,19 @@ describe('ops alert routes', () => {
     expect((await app.inject({ method: 'POST', url: '/v1/feedback', payload: { alertId: r.id, subscriber: SUBSCRIBER } })).statusCode).toBe(400);
     expect((await app.inject({ method: 'POST', url: '/v1/feedback', payload: { subscriber: 'hello' } })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/v1/alerts?status=bogus' })).statusCode).toBe(400);
+  });
+
+  it('sends a subscriber provisioned by identity the SMS at the number on record, and counts their rate there', async () => {
+    const { provider, service, queue: q, subscribers } = await build();
+    provider.accept = true;
+    await subscribers.put({ number: '86074075017412', sms: '+12125550188', provisionedAt: 0 });
+    const r = await service.enqueue({ ...alert('bw1'), subscriber: '86074075017412' });
+    expect(r.accepted).toBe(true);
+    await until(async () => (await q.get(r.id))?.status === 'sent');
+    expect(provider.sent.map((m) => m.to)).toEqual(['+12125550188']);
+    // A second recording of the same identity is deduplicated by identity, not by SMS number.
+    expect((await service.enqueue({ ...alert('bw1'), subscriber: '86074075017412' })).accepted).toBe(false);
+    // An identity with no SMS number on record is refused loudly rather than texted.
+    await expect(service.enqueue({ ...alert('bw2'), subscriber: '8101' })).rejects.toThrow(/no SMS number/);
   });
 });

@@ -83,10 +83,33 @@ describe('ops API', () => {
     expect(await subscribers.list()).toEqual([]);
   });
 
+  it('provisions identities as the SRC names them, each with the number its SMS goes to', async () => {
+    const { app, subscribers } = build();
+    close = () => app.close();
+    const bw = await app.inject({ method: 'PUT', url: `/v1/subscribers/${encodeURIComponent('sip:86074075017412@as.example;user=phone')}`, payload: { sms: '(212) 555-0123' } });
+    expect(bw.statusCode).toBe(201);
+    expect(bw.json()).toEqual({ number: '86074075017412', sms: '+12125550123', provisionedAt: 1000 });
+    expect((await subscribers.filterProvisioned(['86074075017412'])).size).toBe(1);
+    // Re-provisioned without repeating the SMS number: kept.
+    const again = await app.inject({ method: 'PUT', url: '/v1/subscribers/86074075017412', payload: { locale: 'fr' } });
+    expect(again.json()).toEqual({ number: '86074075017412', sms: '+12125550123', locale: 'fr', provisionedAt: 1000 });
+    const user = await app.inject({ method: 'PUT', url: '/v1/subscribers/alice@PBX.example', payload: { sms: '+442071838750' } });
+    expect(user.json()).toMatchObject({ number: 'alice@pbx.example', sms: '+442071838750' });
+    expect((await app.inject('/v1/subscribers/alice@pbx.example')).statusCode).toBe(200);
+
+    const noSms = await app.inject({ method: 'PUT', url: '/v1/subscribers/8101' });
+    expect(noSms.statusCode).toBe(400);
+    expect(noSms.json().error).toEqual({ code: 'INVALID_NUMBER', message: 'this identity is not a phone number: give the number its SMS goes to (sms)' });
+    const badSms = await app.inject({ method: 'PUT', url: '/v1/subscribers/8101', payload: { sms: '8102' } });
+    expect(badSms.statusCode).toBe(400);
+    expect(badSms.json().error.message).toMatch(/^sms is not a phone number/);
+    expect((await subscribers.filterProvisioned(['8101'])).size).toBe(0);
+  });
+
   it('refuses bad input with a coded JSON error', async () => {
     const { app } = build();
     close = () => app.close();
-    const bad = await app.inject({ method: 'PUT', url: '/v1/subscribers/not-a-number' });
+    const bad = await app.inject({ method: 'PUT', url: '/v1/subscribers/not%20a%20number' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('INVALID_NUMBER');
     const badBody = await app.inject({ method: 'PUT', url: '/v1/subscribers/2125550123', payload: { locale: 'english!' } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractDialString, normaliseNumber } from '../../../src/siprec/numbers.js';
+import { extractDialString, isE164, normaliseIdentity, normaliseNumber } from '../../../src/siprec/numbers.js';
 
 describe('normaliseNumber', () => {
   it.each([
@@ -60,5 +60,43 @@ describe('normaliseNumber', () => {
   it('extractDialString keeps only + and digits of the user part', () => {
     expect(extractDialString('sip:+1-212.555 0123;isub=77@example.com;user=phone')).toBe('+12125550123');
     expect(extractDialString('sip:alice@example.com')).toBeUndefined();
+  });
+});
+
+describe('normaliseIdentity (subscribers as the SRC names them)', () => {
+  it.each([
+    ['sip:+12125550123@x;user=phone', '+12125550123'],
+    ['2125550123', '+12125550123'],
+    ['sip:86074075017412@as.broadworks.example;user=phone', '86074075017412'],
+    ['86074075017412', '86074075017412'],
+    ['sip:8101@10.155.7.148;user=phone', '8101'],
+    ['<sip:8101@pbx>;tag=1', '8101'],
+    ['tel:8101', '8101'],
+    ['sip:Alice.Smith@Webex.Example:5061;transport=tls', 'Alice.Smith@webex.example'],
+    ['yztpfzzvkq@44936045.int10.bcld.webex.com', 'yztpfzzvkq@44936045.int10.bcld.webex.com'],
+    ['sip:al%69ce@pbx.example', 'alice@pbx.example'],
+    ['sip:bob@[2001:db8::1]:5060', 'bob@[2001:db8::1]'],
+    ['alice', 'alice'],
+  ])('%s → %s', (input, key) => {
+    expect(normaliseIdentity(input, 'US')).toBe(key);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['+1MYPHONENUMBER', 'a vanity label would pass for E.164'],
+    ['sip:+1MYPHONE@x', 'the same in a URI'],
+    ['+999', 'a + number that cannot be E.164'],
+    ['sip:a b@x', 'a space'],
+    ['sip:al%ZZce@x', 'bad escape'],
+    ['sip:' + 'a'.repeat(200) + '@x', 'too long'],
+  ])('%s → undefined (%s)', (input) => {
+    expect(normaliseIdentity(input, 'US')).toBeUndefined();
+  });
+
+  it('a key starts with + exactly when it is E.164', () => {
+    for (const v of ['+12125550123', '8101', 'alice@x', '86074075017412', 'sip:+442071838750@x']) {
+      const k = normaliseIdentity(v, 'US')!;
+      expect(isE164(k)).toBe(normaliseNumber(v, 'US') !== undefined);
+    }
   });
 });

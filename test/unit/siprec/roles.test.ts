@@ -103,7 +103,7 @@ describe('resolveParticipants', () => {
       subscriber: '+12164485925',
       participants: [
         { id: 'cisco-recording-participant:0', role: 'subscriber', number: '+12164485925', sendLabels: [], sendMediaIndexes: [0] },
-        { id: 'cisco-recording-participant:1', role: 'caller', name: 'Desk', sendLabels: [], sendMediaIndexes: [1] },
+        { id: 'cisco-recording-participant:1', role: 'caller', identity: '20053', name: 'Desk', sendLabels: [], sendMediaIndexes: [1] },
       ],
     });
   });
@@ -130,7 +130,7 @@ describe('resolveParticipants', () => {
   it('keeps the (number-less) metadata participants when headers have no number either', () => {
     const placeholder = md(`<recording><participant participant_id="x"><nameID aor="sip:ASBCE@asbce.com"/><send>s</send></participant><stream stream_id="s"><label>10</label></stream></recording>`);
     const r = resolveParticipants(base({ metadata: placeholder, from: '<sip:192.0.2.1>' }), provisioned());
-    expect(r).toEqual({ source: 'metadata', participants: [{ id: 'x', role: 'caller', sendLabels: ['10'] }] });
+    expect(r).toEqual({ source: 'metadata', participants: [{ id: 'x', role: 'caller', identity: 'ASBCE@asbce.com', sendLabels: ['10'] }] });
   });
 
   it('X-Callguard-Subscriber decides when no participant is provisioned', () => {
@@ -166,6 +166,54 @@ describe('resolveParticipants', () => {
     const r = resolveParticipants(base({ metadata: TWO }), provisioned());
     expect(r.subscriber).toBeUndefined();
     expect(r.participants.map((p) => p.role)).toEqual(['caller', 'caller']);
+  });
+
+  describe('subscribers provisioned by identity, as the SRC names them (issue 16 item 5)', () => {
+    // BroadWorks names its user by a 14-digit id that is no E.164 number and the other party by an extension.
+    const BROADWORKS = md(`<recording xmlns="urn:ietf:params:xml:ns:recording:1">
+      <participant participant_id="u"><nameID aor="sip:86074075017412@as.broadworks.example;user=phone"/></participant>
+      <participant participant_id="x"><nameID aor="sip:8101@as.broadworks.example"/></participant>
+      <participant participant_id="w"><nameID aor="sip:Alice.Smith@Webex.Example:5061"/></participant>
+      <stream stream_id="s1"><label>1</label></stream><stream stream_id="s2"><label>2</label></stream>
+      <participantstreamassoc participant_id="u"><send>s1</send></participantstreamassoc>
+      <participantstreamassoc participant_id="x"><send>s2</send></participantstreamassoc>
+    </recording>`);
+
+    it('matches a 14-digit BroadWorks user and maps its stream', () => {
+      const r = resolveParticipants(base({ metadata: BROADWORKS }), provisioned('86074075017412'));
+      expect([r.source, r.subscriber]).toEqual(['metadata', '86074075017412']);
+      expect(r.participants.map((p) => [p.id, p.role, p.identity, p.sendLabels])).toEqual([
+        ['u', 'subscriber', '86074075017412', ['1']],
+        ['x', 'caller', '8101', ['2']],
+        ['w', 'caller', 'Alice.Smith@webex.example', []],
+      ]);
+    });
+
+    it('matches an extension and a user@host (host case and port dropped, user case kept)', () => {
+      expect(resolveParticipants(base({ metadata: BROADWORKS }), provisioned('8101')).subscriber).toBe('8101');
+      expect(resolveParticipants(base({ metadata: BROADWORKS }), provisioned('Alice.Smith@webex.example')).subscriber).toBe('Alice.Smith@webex.example');
+      expect(resolveParticipants(base({ metadata: BROADWORKS }), provisioned('alice.smith@webex.example')).subscriber).toBeUndefined();
+    });
+
+    it('finds an identity in the metadata when the From/To numbers chosen instead are not provisioned', () => {
+      const r = resolveParticipants(
+        base({ metadata: BROADWORKS, from: '<sip:+12125550100@as.example>', to: '<sip:+12125550111@srs.example>' }),
+        provisioned('86074075017412'),
+      );
+      expect([r.source, r.subscriber]).toEqual(['metadata', '86074075017412']);
+      expect(r.participants.find((p) => p.role === 'subscriber')?.sendLabels).toEqual(['1']);
+    });
+
+    it('an identity in X-Callguard-Subscriber', () => {
+      const r = resolveParticipants(base({ metadata: TWO, headers: headers({ 'x-callguard-subscriber': ['<sip:86074075017412@as.example>'] }) }), provisioned('86074075017412'));
+      expect([r.source, r.subscriber]).toEqual(['subscriber-header', '86074075017412']);
+    });
+
+    it('a number still wins as E.164, never as digits', () => {
+      const m = md(`<recording><participant participant_id="a"><nameID aor="sip:2125550123@x"/></participant></recording>`);
+      expect(resolveParticipants(base({ metadata: m }), provisioned('2125550123')).subscriber).toBeUndefined();
+      expect(resolveParticipants(base({ metadata: m }), provisioned('+12125550123')).subscriber).toBe('+12125550123');
+    });
   });
 
   it('nothing at all: no participants', () => {
