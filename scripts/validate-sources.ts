@@ -1,7 +1,7 @@
 /**
  * Leave-one-source-out validation of the local analyzer (docs/analysis.md "Validation"):
  *
- *   npm run validate -- [--data <dir>] [--extra-weight 4] [--shift 0.5,1] [--veto 0.5,0] [--json]
+ *   npm run validate -- [--data <dir>] [--extra-weight 4] [--shift 0.5,1] [--veto 0.5,0] [--needs 0.3,0] [--json]
  *
  * For each source of labelled calls, the text model is trained on every OTHER source (as
  * `npm run train` would, same weights and settings) and the held-out source is replayed caller turn by
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     /** Comma-separated candidates for LocalAnalyzerOptions.modelShift / modelVeto (default: the shipped ones). */
     shift: { type: 'string' },
     veto: { type: 'string' },
+    needs: { type: 'string' },
   },
 });
 const dataDir = resolve(values.data!);
@@ -127,6 +128,7 @@ function trainWithout(heldOut: Source | undefined): ModelWeights {
 interface Combination {
   modelShift?: number;
   modelVeto?: number;
+  modelNeedsRule?: number;
 }
 
 interface Row {
@@ -154,9 +156,15 @@ if (!existsSync(dataDir)) {
 }
 const list = (v: string | undefined): Array<number | undefined> => (v ? v.split(',').map(Number) : [undefined]);
 const combinations: Combination[] = list(values.shift).flatMap((modelShift) =>
-  list(values.veto).map((modelVeto) => ({ ...(modelShift !== undefined ? { modelShift } : {}), ...(modelVeto !== undefined ? { modelVeto } : {}) })),
+  list(values.veto).flatMap((modelVeto) =>
+    list(values.needs).map((modelNeedsRule) => ({
+      ...(modelShift !== undefined ? { modelShift } : {}),
+      ...(modelVeto !== undefined ? { modelVeto } : {}),
+      ...(modelNeedsRule !== undefined ? { modelNeedsRule } : {}),
+    })),
+  ),
 );
-const candidates = values.shift !== undefined || values.veto !== undefined;
+const candidates = values.shift !== undefined || values.veto !== undefined || values.needs !== undefined;
 const folds = SOURCES.map((s) => {
   process.stderr.write(`fold: ${s.name} held out…\n`);
   return { source: s, weights: trainWithout(s) };
