@@ -1,5 +1,5 @@
 /**
- * `callguard eval --data FILE [--analyzer local|azure-openai|openai|chain] [--json]`: replays labelled
+ * `callguard eval --data FILE [--data FILE …] [--analyzer local|azure-openai|openai|chain] [--json]`: replays labelled
  * conversations through the real call machine and prints precision, recall, when the alert fired,
  * and how long analysis took. With `--spoken` the same conversations are spoken and played as
  * recorded calls into a real node instead (src/eval/spoken/).
@@ -15,23 +15,24 @@ import { replay } from './replay.js';
 import { spokenEvalCommand } from './spoken/command.js';
 
 const USAGE =
-  'usage: callguard eval --data FILE [--analyzer local|azure-openai|openai|chain] [--json]\n' +
+  'usage: callguard eval --data FILE [--data FILE …] [--analyzer local|azure-openai|openai|chain] [--json]\n' +
   '       callguard eval --spoken --data FILE [--data FILE …] [options]   (callguard eval --spoken --help)';
 
 export async function evalCommand(argv: string[]): Promise<number> {
   if (argv.includes('--spoken')) return spokenEvalCommand(argv);
-  let values: { data?: string; analyzer?: string; json?: boolean };
+  let values: { data?: string[]; analyzer?: string; json?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { data: { type: 'string' }, analyzer: { type: 'string' }, json: { type: 'boolean' } },
+      // --data repeats, as with --spoken: a set split in scam and legit files is measured together.
+      options: { data: { type: 'string', multiple: true }, analyzer: { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     }));
   } catch (err) {
     process.stderr.write(`callguard eval: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  if (!values.data) {
+  if (!values.data?.length) {
     process.stderr.write(`callguard eval: --data is required\n${USAGE}\n`);
     return 2;
   }
@@ -40,13 +41,15 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stderr.write(`callguard eval: unknown analyzer "${name}"\n${USAGE}\n`);
     return 2;
   }
-  let conversations;
-  try {
-    conversations = parseDataset(await readFile(values.data, 'utf8'), values.data);
-  } catch (err) {
-    const msg = err instanceof DatasetError ? err.message : `cannot read ${values.data}: ${(err as Error).message}`;
-    process.stderr.write(`callguard eval: ${msg}\n`);
-    return 2;
+  const conversations = [];
+  for (const file of values.data) {
+    try {
+      conversations.push(...parseDataset(await readFile(file, 'utf8'), file));
+    } catch (err) {
+      const msg = err instanceof DatasetError ? err.message : `cannot read ${file}: ${(err as Error).message}`;
+      process.stderr.write(`callguard eval: ${msg}\n`);
+      return 2;
+    }
   }
   let analyzer;
   try {
@@ -62,7 +65,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const results = [];
   for (const c of conversations) results.push(await replay(c, analyzer, times));
   await analyzer.close?.();
-  const metrics = { data: values.data, analyzer: name, ...evalMetrics(results, times) };
+  const metrics = { data: values.data.join(','), analyzer: name, ...evalMetrics(results, times) };
   if (values.json) process.stdout.write(`${JSON.stringify(metrics)}\n`);
   else {
     process.stdout.write(

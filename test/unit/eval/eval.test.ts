@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import type { Analysis, AnalysisInput, Analyzer } from '../../../src/analysis/types.js';
 import { DatasetError, parseCsv, parseDataset, splitDialogue } from '../../../src/eval/dataset.js';
+import { evalCommand } from '../../../src/eval/eval-command.js';
 import { evalMetrics } from '../../../src/eval/metrics.js';
 import { replay } from '../../../src/eval/replay.js';
 
@@ -73,5 +77,25 @@ describe('eval replay through the call machine', () => {
     expect(m.per_category_recall).toEqual({ reward: { n: 1, recall: 1 }, ssn: { n: 1, recall: 0 } });
     // One analysis per caller turn.
     expect(times).toHaveLength(6);
+  });
+});
+
+describe('callguard eval --data, repeated', () => {
+  it('measures every file given, not only the last', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-eval-'));
+    const line = (id: string, label: string, text: string) => JSON.stringify({ id, label, turns: [{ speaker: 'caller', text }] });
+    writeFileSync(join(dir, 'scams.jsonl'), line('s1', 'scam', 'This is the IRS. Pay the back taxes today with gift cards or you will be arrested.') + '\n');
+    writeFileSync(join(dir, 'legit.jsonl'), line('l1', 'legit', 'Hi, the dentist here, confirming Tuesday at three.') + '\n');
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await evalCommand(['--data', join(dir, 'scams.jsonl'), '--data', join(dir, 'legit.jsonl'), '--json'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(JSON.parse(out.join(''))).toMatchObject({ n: 2, scams: 1, legits: 1 });
   });
 });
