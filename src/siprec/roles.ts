@@ -62,18 +62,22 @@ export function resolveParticipants(
   isSubscriber: (key: string) => boolean,
 ): ResolvedParticipants {
   const fromMetadata = input.metadata ? metadataCandidates(input.metadata) : [];
-  const cisco = ciscoCandidates(input);
-  const fromTo = fromToCandidates(input);
+  // The headers are parsed only when the metadata has no number (the common SIPREC INVITE needs neither).
+  let cisco: Candidate[] | undefined;
+  let fromTo: Candidate[] | undefined;
+  const ciscoOf = (): Candidate[] => (cisco ??= ciscoCandidates(input));
+  const fromToOf = (): Candidate[] => (fromTo ??= fromToCandidates(input));
   let candidates = fromMetadata;
   let source: ParticipantSource = 'metadata';
   if (!hasNumber(fromMetadata)) {
-    const headers = cisco.length > 0 && hasNumber(cisco) ? cisco : fromTo;
+    const c = ciscoOf();
+    const headers = c.length > 0 && hasNumber(c) ? c : fromToOf();
     if (hasNumber(headers)) {
       candidates = headers;
       source = 'headers';
     } else if (fromMetadata.length === 0) {
       // Nothing has a number anywhere: keep whichever parties we could name.
-      candidates = cisco.length > 0 ? cisco : fromTo;
+      candidates = c.length > 0 ? c : fromToOf();
       source = 'headers';
     }
   }
@@ -101,10 +105,10 @@ export function resolveParticipants(
     return chosen;
   };
   let chosen = provisionedIn(candidates);
-  if (chosen === undefined) {
+  if (chosen === undefined && source === 'headers') {
     // Numbers chose the headers and nobody there is provisioned: a party the SRC names may be, by identity.
-    for (const [cs, src] of [[fromMetadata, 'metadata'], [cisco, 'headers']] as const) {
-      if (cs === candidates || source === 'metadata') continue;
+    for (const [cs, src] of [[fromMetadata, 'metadata'], [ciscoOf(), 'headers']] as const) {
+      if (cs === candidates) continue;
       chosen = provisionedIn(cs);
       if (chosen !== undefined) {
         candidates = cs;
