@@ -79,6 +79,7 @@ const OWN: Array<[string, string, string]> = [
 /** Written blind by helpers for training (2026-12-06, fourth session); rules never tuned on them. */
 const WRITTEN: Array<[string, string, string]> = [
   ['report5', 'test/fixtures/spoken', 'report5-'],
+  ['report6', 'test/fixtures/spoken', 'report6-'],
   ...'abcdefghij'.split('').map((x): [string, string, string] => [`written-${x}`, 'test/fixtures/analysis', `written-${x}.`]),
   ['robocalls-train', 'test/fixtures/analysis', 'robocalls-train.'],
   ['robocalls-train2', 'test/fixtures/analysis', 'robocalls-train2.'],
@@ -98,8 +99,8 @@ const SOURCES: Source[] = [
 ];
 /** Never trained on: measured with the full training. */
 const UNSEEN: Array<{ name: string; files: string[] }> = [
-  { name: 'report6 calls (report set, never trained on)', files: ['report6-scams.', 'report6-scams-b.', 'report6-legit.'].flatMap((p) => fixtures('test/fixtures/spoken', p)) },
-  { name: 'report6 robocalls (report set, never trained on)', files: fixtures('test/fixtures/spoken', 'report6-robocalls.') },
+  { name: 'report7 calls (report set, never trained on)', files: ['report7-scams-a.', 'report7-scams-b.', 'report7-legit.'].flatMap((p) => fixtures('test/fixtures/spoken', p)) },
+  { name: 'report7 robocalls (report set, never trained on)', files: fixtures('test/fixtures/spoken', 'report7-robocalls.') },
   { name: 'real recorded calls (youtube)', files: [join(dataDir, 'youtube_scam_conversations.csv')] },
 ];
 
