@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { detectCallerTactics } from '../src/analysis/local/tactics.js';
 import { spotKeyphrases } from '../src/analysis/keyphrases.js';
-import { parseDataset, type Conversation } from '../src/eval/dataset.js';
+import { parseDataset, type Conversation } from '../src/analysis/dataset.js';
 import { CachedSynthesizer } from '../src/eval/spoken/synthesizer.js';
 import { TtsCache, ttsCacheDir } from '../src/eval/spoken/tts-cache.js';
 import { parseVoiceSpec } from '../src/eval/spoken/voices.js';

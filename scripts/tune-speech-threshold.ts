@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { LocalAnalyzer } from '../src/analysis/local/index.js';
 import { createRiskState, nextRisk } from '../src/analysis/policy.js';
 import type { WindowTurn } from '../src/analysis/types.js';
-import { parseDataset, type Conversation } from '../src/eval/dataset.js';
+import { parseDataset, type Conversation } from '../src/analysis/dataset.js';
 import { CachedSynthesizer } from '../src/eval/spoken/synthesizer.js';
 import { TtsCache, ttsCacheDir } from '../src/eval/spoken/tts-cache.js';
 import { parseVoiceSpec } from '../src/eval/spoken/voices.js';

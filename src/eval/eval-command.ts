@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { selectAnalyzer, type AnalyzerName } from '../analysis/select.js';
 import { ANALYZER_NAMES, ConfigError, loadConfig } from '../config.js';
 import { silentLogger } from '../log.js';
-import { DatasetError, parseDataset } from './dataset.js';
+import { DatasetError, parseDataset } from '../analysis/dataset.js';
 import { evalMetrics } from './metrics.js';
 import { replay } from './replay.js';
 import { spokenEvalCommand } from './spoken/command.js';

@@ -6,7 +6,7 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
 import { callMachine } from '../../machines/call.js';
 import type { Analysis, AnalysisInput, Analyzer } from '../analysis/types.js';
-import type { Conversation } from './dataset.js';
+import type { Conversation } from '../analysis/dataset.js';
 
 export interface ReplayResult {
   id: string;

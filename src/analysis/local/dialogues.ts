@@ -1,9 +1,9 @@
 /**
  * The labelled dialogues the training script, the replay harness and the dataset tests read, in
- * the shape they use. Parsing (CSV, `Suspect:`/`Innocent:` turns) is `callguard eval`'s, so the
- * model is trained on exactly what eval replays. Not used on the call path.
+ * the shape they use. Parsing (CSV, `Suspect:`/`Innocent:` turns) is ../dataset.ts, shared with
+ * `callguard eval`, so the model is trained on exactly what eval replays. Not used on the call path.
  */
-import { parseDataset } from '../../eval/dataset.js';
+import { parseDataset } from '../dataset.js';
 import type { WindowTurn } from '../types.js';
 
 export interface LabelledDialogue {

@@ -1,7 +1,7 @@
 /** The conversations a spoken evaluation plays: read from the data files, filtered, limited. */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DatasetError, parseDataset, type Conversation } from '../dataset.js';
+import { DatasetError, parseDataset, type Conversation } from '../../analysis/dataset.js';
 import { SpokenEvalError } from './types.js';
 
 export interface Selection {

@@ -12,7 +12,7 @@ import { codecByName } from '../../media/codecs/index.js';
 import { resample } from '../../media/resample.js';
 import { CODEC_SDP } from '../../simulate/siprec-offer.js';
 import type { CodecChoice } from '../../simulate/types.js';
-import type { Conversation } from '../dataset.js';
+import type { Conversation } from '../../analysis/dataset.js';
 import { evalMetrics } from '../metrics.js';
 import { replay, type ReplayResult } from '../replay.js';
 import { loadConversations } from './conversations.js';

@@ -8,7 +8,7 @@ import type { AnalyzerName } from '../../analysis/select.js';
 import type { Env } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { CodecChoice, Party } from '../../simulate/types.js';
-import type { Conversation } from '../dataset.js';
+import type { Conversation } from '../../analysis/dataset.js';
 
 export type Role = Party;
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Analysis, AnalysisInput, Analyzer } from '../../../src/analysis/types.js';
-import { DatasetError, parseCsv, parseDataset, splitDialogue } from '../../../src/eval/dataset.js';
+import { DatasetError, parseCsv, parseDataset, splitDialogue } from '../../../src/analysis/dataset.js';
 import { evalCommand } from '../../../src/eval/eval-command.js';
 import { evalMetrics } from '../../../src/eval/metrics.js';
 import { replay } from '../../../src/eval/replay.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDataset, type Conversation } from '../../../../src/eval/dataset.js';
+import { parseDataset, type Conversation } from '../../../../src/analysis/dataset.js';
 import type { LabelledDialogue } from '../../../../src/analysis/local/dialogues.js';
 import type { LocalAnalyzer } from '../../../../src/analysis/local/local-analyzer.js';
 import type { WindowTurn } from '../../../../src/analysis/types.js';

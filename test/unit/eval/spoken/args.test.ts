@@ -10,7 +10,7 @@ import { parseSpokenArgs } from '../../../../src/eval/spoken/args.js';
 import { loadConversations, selectConversations } from '../../../../src/eval/spoken/conversations.js';
 import { forEachLimit } from '../../../../src/eval/spoken/pool.js';
 import { subscriberNumber } from '../../../../src/eval/spoken/spoken-eval.js';
-import type { Conversation } from '../../../../src/eval/dataset.js';
+import type { Conversation } from '../../../../src/analysis/dataset.js';
 import { normaliseNumber } from '../../../../src/siprec/numbers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-spoken-args-'));

@@ -1,6 +1,8 @@
 /**
- * Labelled conversations for `callguard eval`: JSONL (one conversation a line) or the CSV of
- * ../shared/data/scam-dialogues/ (`Suspect:` = caller, `Innocent:` = subscriber).
+ * Labelled conversations: JSONL (one conversation a line) or the CSV of ../shared/data/scam-dialogues/
+ * (`Suspect:` = caller, `Innocent:` = subscriber). Read by `callguard eval` (src/eval/) and by the
+ * analyzer's training and validation (local/dialogues.ts), so what is trained is what is replayed;
+ * it lives here, below both, so neither imports upward.
  */
 export interface Turn {
   speaker: 'caller' | 'subscriber';
