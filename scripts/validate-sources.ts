@@ -76,15 +76,20 @@ const OWN: Array<[string, string, string]> = [
   ['report3', 'test/fixtures/spoken', 'report3-'],
   ['report4', 'test/fixtures/spoken', 'report4-'],
 ];
-/** Written blind by helpers for training (2026-12-06, fourth session); rules never tuned on them. */
+/** Written blind by helpers for training (2026-12-06, fourth and fifth sessions). */
 const WRITTEN: Array<[string, string, string]> = [
   ['report5', 'test/fixtures/spoken', 'report5-'],
   ['report6', 'test/fixtures/spoken', 'report6-'],
-  ...'abcdefghij'.split('').map((x): [string, string, string] => [`written-${x}`, 'test/fixtures/analysis', `written-${x}.`]),
+  ['report7', 'test/fixtures/spoken', 'report7-'],
+  ...'abcdefghijklmnop'.split('').map((x): [string, string, string] => [`written-${x}`, 'test/fixtures/analysis', `written-${x}.`]),
   ['robocalls-train', 'test/fixtures/analysis', 'robocalls-train.'],
   ['robocalls-train2', 'test/fixtures/analysis', 'robocalls-train2.'],
   ['robocalls-train3', 'test/fixtures/analysis', 'robocalls-train3.'],
+  ['robocalls-train4', 'test/fixtures/analysis', 'robocalls-train4.'],
 ];
+
+/** Former report sets whose misses were read to add catalogue patterns after they were measured once. */
+const RULES_TUNED_ON = new Set(['report6', 'report7']);
 
 const SOURCES: Source[] = [
   { name: 'shared synthetic (test files)', train: SHARED_TRAIN, test: SHARED_TEST, rulesTuned: false },
@@ -94,13 +99,13 @@ const SOURCES: Source[] = [
   }),
   ...WRITTEN.map(([name, dir, prefix]) => {
     const files = fixtures(dir, prefix);
-    return { name, train: files, test: files, rulesTuned: false };
+    return { name, train: files, test: files, rulesTuned: RULES_TUNED_ON.has(name) };
   }).filter((s) => s.train.length > 0),
 ];
 /** Never trained on: measured with the full training. */
 const UNSEEN: Array<{ name: string; files: string[] }> = [
-  { name: 'report7 calls (report set, never trained on)', files: ['report7-scams-a.', 'report7-scams-b.', 'report7-legit.'].flatMap((p) => fixtures('test/fixtures/spoken', p)) },
-  { name: 'report7 robocalls (report set, never trained on)', files: fixtures('test/fixtures/spoken', 'report7-robocalls.') },
+  { name: 'report8 calls (report set, never trained on)', files: ['report8-scams-a.', 'report8-scams-b.', 'report8-legit.'].flatMap((p) => fixtures('test/fixtures/spoken', p)) },
+  { name: 'report8 robocalls (report set, never trained on)', files: fixtures('test/fixtures/spoken', 'report8-robocalls.') },
   { name: 'real recorded calls (youtube)', files: [join(dataDir, 'youtube_scam_conversations.csv')] },
 ];
 

@@ -37,6 +37,27 @@ describe('tactic detectors', () => {
     ['Download AnyDesk please.', 'remote-access'],
     ['Open TeamViewer so I can help.', 'remote-access'],
     ['You need to install this app on your phone.', 'install-app'],
+    // Payment channels and identity numbers of the countries our subscribers live in (docs/scam-families.md).
+    ['I can take an Interac e-Transfer right now.', 'wire'],
+    ['Can you PayNow first? Tomorrow I return you.', 'wire'],
+    ['Just send it to my UPI ID.', 'wire'],
+    ['Pay it through PayID to the number I give you.', 'wire'],
+    ['BSB zero six three one five four.', 'account-number'],
+    ['Read me your tax file number.', 'id-number'],
+    ['Tell me your Aadhaar number for verification.', 'id-number'],
+    ['I need your myGov login so I can link the funds.', 'id-number'],
+    // Threats and automated notices in other words.
+    ['Your mobile number will be disconnected within two hours.', 'threat'],
+    ['A technician has been dispatched to pull your meter.', 'threat'],
+    ['This is the disconnections department.', 'threat'],
+    ['Due to illegal activity on your number, for more information press nine.', 'robocall'],
+    ['If you did not authorize this purchase. Press one. To speak with a representative.', 'robocall'],
+    ['To avoid the disconnection, call us back immediately at eight eight eight, two one four.', 'robocall'],
+    // The ask in a trade's, landlord's or supplier's words.
+    ["I'd need a deposit of five hundred today to order the tiles.", 'money-request'],
+    ["If you've a pen I'll give you the account details.", 'money-request'],
+    ['Can you pay it today into the new account?', 'money-request'],
+    ['We have just moved banks after our audit.', 'new-bank-details'],
   ])('%s → %s', (line, evidence) => {
     expect(ev(line)).toContain(evidence);
   });
