@@ -18,11 +18,11 @@ import { detectCallerTactics, detectTactics, tacticsOf, type Evidence, type Tact
 /**
  * How the two halves combine: each must agree with the other before a call alerts. Chosen with
  * `npm run validate -- --shift … --veto … --needs …` (docs/analysis.md "Combining the two halves"): every
- * source replayed with a model that never saw it, our 35 sources (1,193 scams, 947 legitimate calls)
+ * source replayed with a model that never saw it, our 36 sources (1,265 scams, 995 legitimate calls)
  * pooled, plus the shared synthetic fold as the one source in a style none of ours has; the highest
  * pooled recall with false alarms at most 2.5 % on both (ties within 0.005 recall: more margin).
  * - MODEL_SHIFT: the model's logit is shifted down by this much before it meets the alert level, so on
- *   its own it alerts from p ≈ 0.89. It was 2 (p ≥ 0.97) while it knew little besides synthetic
+ *   its own it alerts from p ≈ 0.92. It was 2 (p ≥ 0.97) while it knew little besides synthetic
  *   calls, then 0.5 until requests counted for the floor (below) and the shared fold's false alarms
  *   rose past 2.5 %; trained on 1,500 realistic calls it ranks held-out ones well.
  * - MODEL_VETO: a rule that fires where the model reads an ordinary call (p below this) cannot alert.
@@ -33,7 +33,7 @@ import { detectCallerTactics, detectTactics, tacticsOf, type Evidence, type Tact
  *   style of call is over-confident on it: trained without the shared synthetic files it alarmed on
  *   61 of their 320 legitimate calls at shift 0.5; with this, 5.
  */
-const MODEL_SHIFT = 0.75;
+const MODEL_SHIFT = 1;
 const MODEL_VETO = 0.7;
 const MODEL_NEEDS_RULE = 0.3;
 const logit = (p: number): number => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
@@ -60,6 +60,10 @@ const SECRETS: readonly Evidence[] = ['one-time-code', 'pin-password', 'bank-log
 const UNUSUAL_PAYMENTS: readonly Evidence[] = ['gift-cards', 'crypto', 'safe-account', 'cash'];
 /** Requests that are not damning alone (genuine callers make them too) but are a hook for the model to judge. */
 const ASKS: readonly Evidence[] = ['money-request', 'read-back', 'new-bank-details', 'account-number', 'new-number'];
+
+/** Words from which a single caller turn is a whole message (a robocall, a voicemail), not an opening. */
+const WHOLE_MESSAGE_WORDS = 40;
+const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
 
 const WARM_UP = 'Hello, this is the fraud department of your bank; your computer has a virus, please buy gift cards and read me the code.';
 
@@ -128,12 +132,15 @@ export class LocalAnalyzer implements Analyzer {
     const tactics = tacticsOf(hits);
     const ev = new Set(hits.map((h) => h.evidence));
 
-    // On its own the model needs p ≥ ~0.89 to reach 'high' (logit shifted by MODEL_SHIFT).
+    // On its own the model needs p ≥ ~0.92 to reach 'high' (logit shifted by MODEL_SHIFT).
     const modelRaw = this.model.score(turns.map((t) => confidentText(t, this.wordConfidence)).join(' \n '), tactics);
     let modelScore = modelRaw > 0 ? sigmoid(logit(modelRaw) - this.modelShift) : 0;
     // A first caller turn that asks for nothing is a claim, not yet a hook ("Hi Mom, it's me", "this is
-    // technical support"): the model's word statistics alone do not alert on it.
-    if (turns.length < 2 && !hits.some((h) => !CLAIMS.includes(h.evidence))) modelScore = Math.min(modelScore, LEVEL_THRESHOLDS.high - 0.05);
+    // technical support"): the model's word statistics alone do not alert on it. A long one is a
+    // recorded message or a pitch told whole, and is judged like a call.
+    if (turns.length < 2 && !hits.some((h) => !CLAIMS.includes(h.evidence)) && wordCount(turns[0]?.text ?? '') < WHOLE_MESSAGE_WORDS) {
+      modelScore = Math.min(modelScore, LEVEL_THRESHOLDS.high - 0.05);
+    }
     let ruleScore = ruleScoreOf(ev, hits);
     // Negative evidence (negative-evidence.ts): a caller who sends the subscriber to a channel they know,
     // or follows up contact the subscriber started, is capped below the alert unless they ask for what no

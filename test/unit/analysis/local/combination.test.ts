@@ -34,8 +34,20 @@ describe('rules and model must agree', () => {
     // Words the rules find nothing in: the model's certainty alone is not enough.
     expect(sure.analyzeSync({ window: NOTHING }).level).not.toBe('high');
     expect(new LocalAnalyzer({ weights: modelSaying(0.99), modelNeedsRule: 0 }).analyzeSync({ window: NOTHING }).level).toBe('high');
-    // p 0.8 is under the bar (logit shifted by 0.5: about 0.87 is needed).
-    expect(new LocalAnalyzer({ weights: modelSaying(0.8) }).analyzeSync({ window: CLAIM_ONLY }).level).not.toBe('high');
-    expect(new LocalAnalyzer({ weights: modelSaying(0.9) }).analyzeSync({ window: CLAIM_ONLY }).level).toBe('high');
+    // p 0.9 is under the bar (logit shifted by 1: about 0.92 is needed).
+    expect(new LocalAnalyzer({ weights: modelSaying(0.9) }).analyzeSync({ window: CLAIM_ONLY }).level).not.toBe('high');
+    expect(new LocalAnalyzer({ weights: modelSaying(0.94) }).analyzeSync({ window: CLAIM_ONLY }).level).toBe('high');
+  });
+
+  it('a first turn that only claims is an opening, unless it is a whole recorded message', () => {
+    const sure = new LocalAnalyzer({ weights: modelSaying(0.99) });
+    const opening = caller('This is the fraud department of your bank.');
+    const message = caller(
+      'This is an important message from the fraud department of your bank. We have detected unusual activity on your card ' +
+        'ending in four four one two, including a charge of nine hundred dollars at an electronics store in another state, and ' +
+        'your card has been placed on a temporary hold until we hear from you about these transactions.',
+    );
+    expect(sure.analyzeSync({ window: opening }).level).not.toBe('high');
+    expect(sure.analyzeSync({ window: message }).level).toBe('high');
   });
 });
