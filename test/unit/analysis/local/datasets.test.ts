@@ -21,13 +21,14 @@ describe.skipIf(!present)('local analyzer on the shared dialogue sets', () => {
   });
 
   // Held out: never trained or tuned on (docs/analysis.md says how the model's extra data was chosen).
-  // 0.8, not 0.9: the extra-weight chosen leave-one-source-out (scripts/train.ts) trades two of these 20
-  // calls for a quarter of the false alarms on a source the model never saw (docs/analysis.md).
-  it('youtube real calls: recall ≥ 0.8 over the whole call, median alert by caller turn 4', () => {
+  // 0.75, not 0.9: the extra-weight chosen leave-one-source-out (scripts/train.ts) trades two of these 20
+  // calls for a quarter of the false alarms on a source the model never saw, and the model's shift of 1.5
+  // one more for the shared fold's false alarms (3.4 → 1.9 %) (docs/analysis.md "Combining the two halves").
+  it('youtube real calls: recall ≥ 0.75 over the whole call, median alert by caller turn 4', () => {
     const r = replaySet(analyzer, load('youtube_scam_conversations.csv'));
     console.log(formatReport('youtube', r));
     expect(r.scams).toBe(20);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
+    expect(r.recall).toBeGreaterThanOrEqual(0.75);
     expect(r.medianAlertTurn).toBeLessThanOrEqual(4);
   });
 });
