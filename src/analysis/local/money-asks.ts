@@ -29,6 +29,8 @@ export interface Span {
 
 /** Sentences of `text` that ask for money to be paid, with a sum named in them or next to them. */
 export function moneyAsks(text: string): Span[] {
+  // Most turns ask for nothing: one scan for a paying verb decides before any sentence is split.
+  if (!PAYING.test(text)) return [];
   const sentences: Array<{ text: string; at: number }> = [];
   SENTENCE.lastIndex = 0;
   let s: RegExpExecArray | null;
