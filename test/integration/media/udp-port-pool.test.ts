@@ -15,14 +15,41 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A port range unlikely to collide with other test files running at the same time. */
-function range(pairs: number): { min: number; max: number } {
-  const min = 20000 + 2 * Math.floor(Math.random() * 10000);
-  return { min, max: min + pairs * 2 - 1 };
+/**
+ * A port range no other test is using: below the kernel's ephemeral ports (32768+) and the e2e
+ * nodes' ranges (30000+), and probed free just before use, since another file's node may hold
+ * spares in it.
+ */
+async function freeRange(pairs: number): Promise<{ min: number; max: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const min = 20000 + 2 * Math.floor(Math.random() * (5000 - pairs));
+    const max = min + pairs * 2 - 1;
+    if (await allBindable(min, max)) return { min, max };
+  }
+  throw new Error('no free UDP port range found for the test');
 }
 
-function pool(pairs: number): UdpPortPool {
-  const p = new UdpPortPool({ host: HOST, ...range(pairs) });
+async function allBindable(min: number, max: number): Promise<boolean> {
+  const sockets: Socket[] = [];
+  try {
+    for (let port = min; port <= max; port++) {
+      const s = createSocket('udp4');
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(port, HOST, () => resolve());
+      });
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => { try { s.close(() => resolve()); } catch { resolve(); } })));
+  }
+}
+
+async function pool(pairs: number): Promise<UdpPortPool> {
+  const p = new UdpPortPool({ host: HOST, ...(await freeRange(pairs)) });
   cleanups.push(() => p.close());
   return p;
 }
@@ -55,7 +82,7 @@ const config = (source: StreamConfig['source']): StreamConfig => ({
 
 describe('UdpPortPool', () => {
   it('receives RTP from the configured source as 20 ms frames; another source port is dropped and counted', async () => {
-    const p = pool(4);
+    const p = await pool(4);
     const ep = await p.allocate();
     expect(ep.port % 2).toBe(0);
     expect(p.inUse).toBe(1);
@@ -79,7 +106,7 @@ describe('UdpPortPool', () => {
   });
 
   it('latches to the first source when told to', async () => {
-    const p = pool(2);
+    const p = await pool(2);
     const ep = await p.allocate();
     ep.configure(config('latch'));
     const first = await client();
@@ -92,7 +119,7 @@ describe('UdpPortPool', () => {
   });
 
   it('releases ports on close (idempotent) and hands them out again, oldest-released last', async () => {
-    const p = pool(3);
+    const p = await pool(3);
     const eps = [await p.allocate(), await p.allocate(), await p.allocate()];
     const ports = eps.map((e) => e.port);
     expect(new Set(ports).size).toBe(3);
@@ -114,7 +141,7 @@ describe('UdpPortPool', () => {
   });
 
   it('skips a port another socket holds, and rejects with PortsExhaustedError when none is left', async () => {
-    const r = range(2);
+    const r = await freeRange(2);
     const squatter = createSocket('udp4');
     await new Promise<void>((resolve) => squatter.bind(r.min + 1, HOST, resolve)); // RTCP port of the first pair
     cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
@@ -128,7 +155,7 @@ describe('UdpPortPool', () => {
   });
 
   it('close() closes every endpoint and refuses new allocations', async () => {
-    const p = new UdpPortPool({ host: HOST, ...range(3) });
+    const p = new UdpPortPool({ host: HOST, ...(await freeRange(3)) });
     const eps: RtpEndpoint[] = [await p.allocate(), await p.allocate()];
     await Promise.all([p.close(), p.close()]);
     expect(p.inUse).toBe(0);
@@ -144,7 +171,7 @@ describe('UdpPortPool', () => {
   });
 
   it('keeps pre-bound pairs ready: handed out without binding, topped up, not counted in use, closed with the pool', async () => {
-    const r = range(6);
+    const r = await freeRange(6);
     const p = new UdpPortPool({ host: HOST, ...r, prebound: 2 });
     await p.warm();
     expect(p.inUse).toBe(0);
