@@ -4,14 +4,13 @@
  * text at send time and routes what the provider hears back (receipts, "NOTSCAM" replies).
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineAlert } from '../engine.js';
 import { maskNumber, type Logger } from '../log.js';
 import { isE164, normaliseNumber } from '../siprec/numbers.js';
 import { smsNumberOf } from '../state/provision.js';
 import type { SubscriberStore } from '../state/types.js';
 import type { AlertSender } from './queue/types.js';
 import { renderAlertText, type AlertBrand } from './text/index.js';
-import type { AlertJob, AlertQueue, AlertRecord, DeliveryReceipt, EnqueueResult, InboundSms, SmsProvider } from './types.js';
+import type { AlertJob, AlertQueue, CallAlert, AlertRecord, DeliveryReceipt, EnqueueResult, InboundSms, SmsProvider } from './types.js';
 
 export interface AlertServiceOptions {
   brand: AlertBrand;
@@ -53,7 +52,7 @@ export class AlertService {
   }
 
   /** The engine's onAlert hook: fire and forget, but never lose an error. */
-  raise(alert: EngineAlert): void {
+  raise(alert: CallAlert): void {
     const p = this.enqueue(alert)
       .catch((err: unknown) => {
         this.log.error({ err, callId: alert.callId, subscriber: maskNumber(alert.subscriber) }, 'alert could not be queued');
@@ -62,7 +61,7 @@ export class AlertService {
     this.pending.add(p);
   }
 
-  async enqueue(alert: EngineAlert): Promise<EnqueueResult> {
+  async enqueue(alert: CallAlert): Promise<EnqueueResult> {
     let subscriber = await this.subscribers.get(alert.subscriber).catch(() => undefined);
     // A subscriber provisioned by identity (a BroadWorks user, an extension) has its SMS number only on
     // record: ask once more (a store blip), and fail loudly rather than text an extension.

@@ -3,7 +3,26 @@
  * worker renders the text (src/alerts/text/) and hands one `SmsMessage` to an `SmsProvider` (smpp, acs,
  * http, file, console). Nothing here carries transcript text: the explanation is the analyzer's summary.
  */
+import type { RiskAlert } from '../analysis/policy.js';
 import type { RiskLevel, Tactic } from '../analysis/types.js';
+
+/**
+ * What the engine raises when a call's risk crosses the bar: who to warn, and why. Declared here,
+ * where it is consumed, so the alerts layer never imports the engine.
+ */
+export interface CallAlert extends RiskAlert {
+  callId: string;
+  /** E.164; masked everywhere it is shown. */
+  subscriber: string;
+  /**
+   * The recording this alert is about, stable across re-INVITEs, duplicate forks and an SRC failing over
+   * to another node: the metadata's group id, else its recording session id, else the SIP Call-ID.
+   */
+  recording: string;
+  /** The other party (E.164 when known); masked everywhere it is shown. */
+  caller?: string;
+  raisedAt: number;
+}
 
 /** What the queue is given: everything needed to render and send one warning. */
 export interface AlertJob {
