@@ -1,19 +1,24 @@
 /**
- * Rewrites the settings table in docs/configuration.md from src/config.ts SETTINGS
- * (`npm run docs:config`). A test fails when the two drift apart.
+ * Rewrites the settings tables in docs/configuration.md, one per area, from src/config's one settings
+ * table (`npm run docs:config`): everything between the two markers below. A test fails when the
+ * two drift apart.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SETTINGS } from '../src/config.js';
+import { AREAS } from '../src/config/index.js';
+
+const BEGIN = '<!-- settings: written by `npm run docs:config` from src/config/; edit there -->\n';
+const END = '<!-- end of settings -->\n';
 
 const file = resolve(import.meta.dirname, '../docs/configuration.md');
 const doc = readFileSync(file, 'utf8');
-const header = '| setting | default | meaning |\n|---|---|---|\n';
-const start = doc.indexOf(header);
-if (start < 0) throw new Error('docs/configuration.md has no settings table');
-let end = start + header.length;
-while (doc.startsWith('| `', end)) end = doc.indexOf('\n', end) + 1;
-const rows = Object.entries(SETTINGS)
-  .map(([k, s]) => `| \`${k}\` | ${s.default === '' ? '(empty)' : `\`${s.default}\``} | ${s.doc} |\n`)
-  .join('');
-writeFileSync(file, doc.slice(0, start) + header + rows + doc.slice(end));
+const start = doc.indexOf(BEGIN);
+const end = doc.indexOf(END, start);
+if (start < 0 || end < 0) throw new Error('docs/configuration.md has no settings markers');
+const tables = AREAS.map(({ title, settings }) => {
+  const rows = Object.entries(settings)
+    .map(([k, s]) => `| \`${k}\` | ${s.default === '' ? '(empty)' : `\`${s.default}\``} | ${s.doc} |\n`)
+    .join('');
+  return `## ${title}\n\n| setting | default | meaning |\n|---|---|---|\n${rows}`;
+}).join('\n');
+writeFileSync(file, doc.slice(0, start) + BEGIN + '\n' + tables + '\n' + doc.slice(end));

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startNode } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './log.js';
 import { evalCommand } from './eval/eval-command.js';
 import { simulateCommand } from './simulate/index.js';

@@ -15,7 +15,7 @@ import {
   type MetadataRevision,
   type SpeechSummary,
 } from '../machines/call.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { maskNumber, type Logger } from './log.js';
 import { mediaPlan, type MediaPlan } from './media/media-plan.js';
 import { PortsExhaustedError, type PcmFrame, type RtpEndpoint, type RtpPortPool } from './media/types.js';

@@ -1,6 +1,6 @@
 /** Builds the analyzer CALLGUARD_ANALYZER (or `callguard eval --analyzer`) names. */
 import { readFile } from 'node:fs/promises';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { AzureOpenAIAnalyzer } from './azure-openai/index.js';
 import { ChainAnalyzer } from './chain/index.js';

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { selectAnalyzer, type AnalyzerName } from '../analysis/select.js';
-import { ANALYZER_NAMES, ConfigError, loadConfig } from '../config.js';
+import { ANALYZER_NAMES, ConfigError, loadConfig } from '../config/index.js';
 import { silentLogger } from '../log.js';
 import { DatasetError, parseDataset } from '../analysis/dataset.js';
 import { evalMetrics } from './metrics.js';

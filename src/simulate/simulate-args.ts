@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config, type Env } from '../config.js';
+import { ConfigError, loadConfig, type Config, type Env } from '../config/index.js';
 import { isE164, normaliseNumber } from '../siprec/numbers.js';
 import { SimulateError, SimulateUsageError } from './errors.js';
 import { DEFAULT_SESSION_EXPIRES, type AudioInput, type CodecChoice, type SimulationOptions } from './types.js';

@@ -3,7 +3,7 @@
  * or drachtio-srf behind a drachtio-server (CALLGUARD_SIP_STACK).
  */
 import { readFileSync } from 'node:fs';
-import { cidrMatcher, ConfigError, type Config } from '../config.js';
+import { cidrMatcher, ConfigError, type Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { DrachtioSessionServer } from './drachtio/index.js';
 import { NativeSessionServer } from './native/native-session-server.js';

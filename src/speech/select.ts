@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { KEYPHRASES } from '../analysis/keyphrases.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { AzureRecognizerFactory } from './azure/index.js';
 import { OfflineRecognizerFactory } from './offline/index.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { startNode, type NodeOverrides, type RunningNode } from '../../src/app.js';
-import { loadConfig, type Env } from '../../src/config.js';
+import { loadConfig, type Env } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { NativeSessionServer } from '../../src/sip/native/native-session-server.js';
 import { runSimulation } from '../../src/simulate/index.js';

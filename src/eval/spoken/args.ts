@@ -1,7 +1,7 @@
 /** `callguard eval --spoken` flags → SpokenEvalOptions (minus the run's hooks). Bad flags are exit 2. */
 import { parseArgs } from 'node:util';
 import type { AnalyzerName } from '../../analysis/select.js';
-import { ANALYZER_NAMES, type Env } from '../../config.js';
+import { ANALYZER_NAMES, type Env } from '../../config/index.js';
 import type { CodecChoice } from '../../simulate/types.js';
 import { DEFAULT_GAP_S, DEFAULT_LEAD_IN_S, DEFAULT_TAIL_S } from './layout.js';
 import { ttsCacheDir } from './tts-cache.js';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { startNode } from '../../app.js';
-import { loadConfig, type Config, type Env } from '../../config.js';
+import { loadConfig, type Config, type Env } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { SmsMessage, SmsProvider, SmsSendResult } from '../../alerts/types.js';
 import { selectRecognizerFactory } from '../../speech/select.js';

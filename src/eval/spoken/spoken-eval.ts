@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { selectAnalyzer } from '../../analysis/select.js';
-import { ConfigError, loadConfig, type Config } from '../../config.js';
+import { ConfigError, loadConfig, type Config } from '../../config/index.js';
 import { createLogger, silentLogger } from '../../log.js';
 import { codecByName } from '../../media/codecs/index.js';
 import { resample } from '../../media/resample.js';

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Env } from '../../config.js';
+import type { Env } from '../../config/index.js';
 import { formatVoiceSpec } from './voices.js';
 import type { VoiceSpec } from './types.js';
 

@@ -5,7 +5,7 @@
  * this folder share; spoken-eval.ts runs them, command.ts is the CLI.
  */
 import type { AnalyzerName } from '../../analysis/select.js';
-import type { Env } from '../../config.js';
+import type { Env } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { CodecChoice, Party } from '../../simulate/types.js';
 import type { Conversation } from '../../analysis/dataset.js';

@@ -3,7 +3,7 @@ import { selectAnalyzer, analyzeForCall } from '../../../src/analysis/select.js'
 import { ChainAnalyzer } from '../../../src/analysis/chain/index.js';
 import { OpenAIAnalyzer } from '../../../src/analysis/openai/index.js';
 import type { Analyzer } from '../../../src/analysis/types.js';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { FakeChatCompletions } from '../../support/fake-chat-completions.js';
 

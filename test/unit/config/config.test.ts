@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SETTINGS, cidrMatcher, loadConfig, parseCidr, redactedConfig } from '../../../src/config.js';
+import { AREAS, ConfigError, SETTINGS, cidrMatcher, loadConfig, parseCidr, redactedConfig } from '../../../src/config/index.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -199,6 +199,10 @@ describe('config', () => {
     expect(parseCidr('1.2.3.4/40')).toBeUndefined();
     expect(cidrMatcher([parseCidr('2001:db8::/32')!])('2001:db8:1::5')).toBe(true);
     expect(cidrMatcher([parseCidr('2001:db8::/32')!])('2001:db9::5')).toBe(false);
+  });
+
+  it('the one settings table is the areas\' rows, each setting in exactly one area', () => {
+    expect(AREAS.flatMap((a) => Object.keys(a.settings))).toEqual(Object.keys(SETTINGS));
   });
 
   it('docs/configuration.md documents every setting and its default', () => {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { SETTINGS, cidrMatcher, loadConfig, parseCidr, type Config, type Env } from '../../../src/config.js';
+import { SETTINGS, cidrMatcher, loadConfig, parseCidr, type Config, type Env } from '../../../src/config/index.js';
 import { DEBIAN_MODEL_ROOT } from '../../../src/speech/offline/model-dir.js';
 import { POCKETSPHINX_BINARY } from '../../../src/speech/offline/pocketsphinx-process.js';
 

@@ -1,6 +1,6 @@
 /** Subscriber bulk import (all or nothing) and export, node list, and the redacted configuration. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig, redactedConfig } from '../../../src/config.js';
+import { loadConfig, redactedConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { buildOpsServer } from '../../../src/ops/server.js';
 import { MemoryStateStore } from '../../../src/state/memory/memory-state-store.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { selectRecognizerFactory } from '../../../src/speech/select.js';
 import type { RecognizerFactory } from '../../../src/speech/types.js';
