@@ -13,76 +13,28 @@
  * cannot grow. While (re)connecting, frames wait in a bounded queue; beyond it the oldest are
  * dropped and counted, never buffered without bound (a known SDK leak with push streams).
  *
- * Times: the service reports Offset/Duration in 100-ns ticks of the audio the session's push stream
- * carried. Each session keeps a short map from push-stream ms to media ms (a segment starts at every
- * discontinuity: the first frame, and the first frame after a drop), so results land on the
- * stream's media timeline even across restarts and drops.
+ * This file decides when sessions open, end and are replaced; the parts have their own files:
+ * azure-speech-session.ts (one session's SDK objects, its push-stream → media time map, teardown),
+ * azure-reconnect.ts (back-off, refusals, the bounded frame queue), azure-utterance.ts (result →
+ * utterance).
  */
 import {
-  AudioConfig,
-  AudioInputStream,
   CancellationErrorCode,
   CancellationReason,
-  Connection,
-  OutputFormat,
-  PhraseListGrammar,
   ResultReason,
-  SpeechConfig,
-  SpeechRecognizer,
-  AudioStreamFormat,
-  type PushAudioInputStream,
   type SpeechRecognitionResult,
 } from 'microsoft-cognitiveservices-speech-sdk';
-import { KEYPHRASES, spotKeyphrases } from '../../analysis/keyphrases.js';
+import { KEYPHRASES } from '../../analysis/keyphrases.js';
 import type { Logger } from '../../log.js';
 import type { PcmFrame } from '../../media/types.js';
 import type { Recognizer, RecognizerStartOptions, RecognizerStats, Utterance } from '../types.js';
+import { BoundedFrameQueue, isRefusal, ReconnectBackoff } from './azure-reconnect.js';
 import { describeLocation, validateLanguage, type ResolvedAzureSpeechOptions } from './azure-speech-config.js';
 import { AzureRecognitionError } from './azure-speech-errors.js';
+import { createSession, speechConfigFor, teardownSession, writeFrame, type Session } from './azure-speech-session.js';
+import { toUtterance } from './azure-utterance.js';
 
-const TICKS_PER_MS = 10_000;
-/** Property the SDK reads for its unthrottled fast lane (the misspelling is the SDK's). */
-const TRANSMIT_AHEAD_PROPERTY = 'SPEECH-TransmitLengthBeforThrottleMs';
-const MAX_BACKOFF_MS = 5000;
-/**
- * Bounds on teardown steps, so a wedged SDK call cannot hold close() forever. Stopping waits for
- * the service's turn.end, which never comes on a dead socket.
- */
-const STOP_CONNECTED_MS = 2000;
-const STOP_DISCONNECTED_MS = 200;
-const CLOSE_STEP_MS = 2000;
-/** Segments of the push-stream → media map kept per session (each is a discontinuity). */
-const MAX_SEGMENTS = 256;
-/** SDK cancellations that another attempt cannot fix. */
-const REFUSALS = new Set<CancellationErrorCode>([
-  CancellationErrorCode.AuthenticationFailure,
-  CancellationErrorCode.Forbidden,
-  CancellationErrorCode.BadRequestParameters,
-]);
 const KEYPHRASE_LIST = KEYPHRASES.map((k) => k.phrase);
-
-interface Segment {
-  streamMs: number;
-  mediaMs: number;
-}
-
-interface Session {
-  readonly id: number;
-  readonly recognizer: SpeechRecognizer;
-  readonly push: PushAudioInputStream;
-  readonly connection: Connection;
-  connected: boolean;
-  /** The service dropped the socket. */
-  socketLost: boolean;
-  /** Replaced (or closing): its events are ignored from then on. */
-  retired: boolean;
-  /** Ms of audio written into the push stream. */
-  streamMs: number;
-  /** Media time the next frame must have to continue the current segment. */
-  nextMediaMs?: number;
-  segments: Segment[];
-  teardown?: Promise<void>;
-}
 
 export interface AzureRecognizerHooks {
   /** Called once close() has released everything. */
@@ -99,10 +51,12 @@ export class AzureRecognizer implements Recognizer {
   private lagMs: number | undefined;
   private session: Session | undefined;
   private readonly retiring = new Set<Promise<void>>();
-  private readonly queue: PcmFrame[] = [];
+  private readonly queue: BoundedFrameQueue;
   private sessionSeq = 0;
   /** Consecutive failed sessions (reset by a result or a clean stop). */
-  private failures = 0;
+  private readonly backoff: ReconnectBackoff;
+  /** The shared keyphrases and the configured ones: every session re-adds them. */
+  private readonly phrases: readonly string[];
   private restartTimer: NodeJS.Timeout | undefined;
   private opening: Promise<void> | undefined;
   private startWaiter: StartWaiter | undefined;
@@ -116,6 +70,9 @@ export class AzureRecognizer implements Recognizer {
     private readonly hooks: AzureRecognizerHooks,
   ) {
     this.log = opts.logger.child({ component: 'azure-speech', streamIndex: start.streamIndex, role: start.role });
+    this.queue = new BoundedFrameQueue(opts.maxQueuedFrames);
+    this.backoff = new ReconnectBackoff(opts.reconnectBaseMs, opts.maxReconnectAttempts);
+    this.phrases = [...new Set([...KEYPHRASE_LIST, ...opts.phraseList])];
   }
 
   /** Opens the first session; resolves once the service connected, rejects (and releases all) otherwise. */
@@ -166,11 +123,7 @@ export class AzureRecognizer implements Recognizer {
       this.writeToSession(s, frame);
       return;
     }
-    this.queue.push(frame);
-    if (this.queue.length > this.opts.maxQueuedFrames) {
-      this.queue.shift();
-      this.counters.droppedFrames++;
-    }
+    if (this.queue.push(frame)) this.counters.droppedFrames++;
     if (s && s.connected && !s.retired) this.flushQueue(s);
   }
 
@@ -202,7 +155,7 @@ export class AzureRecognizer implements Recognizer {
   private async doClose(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    this.queue.length = 0;
+    this.queue.clear();
     this.settleStart(new AzureRecognitionError('AZURE_SPEECH_START_FAILED', 'closed before the service connected'));
     // A session being opened (awaiting a token) retires itself once it sees `closing`.
     await this.opening?.catch(() => undefined);
@@ -225,27 +178,10 @@ export class AzureRecognizer implements Recognizer {
   }
 
   private async doOpenSession(): Promise<void> {
-    const speechConfig = await this.speechConfig();
+    const speechConfig = await speechConfigFor(this.opts, this.start.language);
     if (this.closing) return;
-    const format = AudioStreamFormat.getWaveFormatPCM(this.start.sampleRate, 16, 1);
-    const push = AudioInputStream.createPushStream(format);
-    const recognizer = new SpeechRecognizer(speechConfig, AudioConfig.fromStreamInput(push));
-    speechConfig.close();
-    // Phrase lists are per recognizer, so every session re-adds them.
-    const grammar = PhraseListGrammar.fromRecognizer(recognizer);
-    grammar.addPhrases([...new Set([...KEYPHRASE_LIST, ...this.opts.phraseList])]);
-    const connection = Connection.fromRecognizer(recognizer);
-    const s: Session = {
-      id: ++this.sessionSeq,
-      recognizer,
-      push,
-      connection,
-      connected: false,
-      socketLost: false,
-      retired: false,
-      streamMs: 0,
-      segments: [],
-    };
+    const s = createSession(++this.sessionSeq, speechConfig, this.start.sampleRate, this.phrases);
+    const { recognizer, connection } = s;
     this.session = s;
 
     connection.connected = () => {
@@ -306,37 +242,10 @@ export class AzureRecognizer implements Recognizer {
     }
   }
 
-  private async speechConfig(): Promise<SpeechConfig> {
-    const { credential, location } = this.opts;
-    let config: SpeechConfig;
-    if (credential.kind === 'key') {
-      config =
-        location.kind === 'endpoint'
-          ? SpeechConfig.fromEndpoint(new URL(location.endpoint.href), credential.key)
-          : SpeechConfig.fromSubscription(credential.key, location.region);
-    } else {
-      // Asked again before every session: tokens expire within the hour, calls last longer.
-      const token = await credential.token();
-      if (location.kind === 'endpoint') {
-        config = SpeechConfig.fromEndpoint(new URL(location.endpoint.href));
-        config.authorizationToken = token;
-      } else {
-        config = SpeechConfig.fromAuthorizationToken(token, location.region);
-      }
-    }
-    config.speechRecognitionLanguage = this.start.language;
-    // Detailed results carry NBest confidences.
-    config.outputFormat = OutputFormat.Detailed;
-    if (this.opts.transmitAheadMs !== undefined) {
-      config.setProperty(TRANSMIT_AHEAD_PROPERTY, String(this.opts.transmitAheadMs));
-    }
-    return config;
-  }
-
   /** The service ended recognition cleanly (silence, turn limit): replace the session at once. */
   private onSessionEnded(s: Session, reason: string): void {
     if (this.session !== s || this.closing || this.failed) return;
-    this.failures = 0;
+    this.backoff.reset();
     this.log.info({ session: s.id, reason }, 'azure recognition ended; restarting');
     this.replace(s, 0);
   }
@@ -345,24 +254,23 @@ export class AzureRecognizer implements Recognizer {
     if (this.session !== s || this.closing || this.failed) return;
     const codeName = CancellationErrorCode[code] ?? String(code);
     const safeDetails = details ? this.redact(details) : undefined;
-    if (REFUSALS.has(code)) {
+    if (isRefusal(code)) {
       this.fail(s, new AzureRecognitionError('AZURE_SPEECH_REFUSED', `Azure Speech refused recognition (${codeName})`, codeName));
       return;
     }
-    this.failures++;
-    if (this.failures > this.opts.maxReconnectAttempts) {
+    const delay = this.backoff.fail();
+    if (delay === undefined) {
       this.fail(
         s,
         new AzureRecognitionError(
           'AZURE_SPEECH_RECONNECT_EXHAUSTED',
-          `Azure Speech failed ${this.failures} times in a row (${codeName})`,
+          `Azure Speech failed ${this.backoff.attempts} times in a row (${codeName})`,
           codeName,
         ),
       );
       return;
     }
-    const delay = Math.min(MAX_BACKOFF_MS, this.opts.reconnectBaseMs * 2 ** (this.failures - 1));
-    this.log.warn({ session: s.id, code: codeName, details: safeDetails, attempt: this.failures, delayMs: delay }, 'azure recognition failed; reconnecting');
+    this.log.warn({ session: s.id, code: codeName, details: safeDetails, attempt: this.backoff.attempts, delayMs: delay }, 'azure recognition failed; reconnecting');
     this.replace(s, delay);
   }
 
@@ -383,14 +291,14 @@ export class AzureRecognizer implements Recognizer {
         // Opening failed before a session existed (e.g. the token provider threw): count it as a failure.
         this.log.warn({ err: this.redact(String((err as Error)?.message ?? err)) }, 'azure session could not be opened');
         if (this.session || this.closing || this.failed) return;
-        this.failures++;
-        if (this.failures > this.opts.maxReconnectAttempts) {
+        const delay = this.backoff.fail();
+        if (delay === undefined) {
           this.failed = true;
           this.emitError(new AzureRecognitionError('AZURE_SPEECH_RECONNECT_EXHAUSTED', 'Azure Speech session could not be opened', undefined, { cause: err }));
           return;
         }
         this.counters.restarts++;
-        this.restartTimer = setTimeout(reopen, Math.min(MAX_BACKOFF_MS, this.opts.reconnectBaseMs * 2 ** (this.failures - 1)));
+        this.restartTimer = setTimeout(reopen, delay);
       });
     };
     if (delayMs === 0) reopen();
@@ -400,7 +308,7 @@ export class AzureRecognizer implements Recognizer {
   private fail(s: Session, err: AzureRecognitionError): void {
     this.failed = true;
     this.session = undefined;
-    this.queue.length = 0;
+    this.queue.clear();
     this.retire(s);
     this.log.error({ code: err.code, sdkErrorCode: err.sdkErrorCode }, 'azure recognition gave up');
     if (this.startWaiter) this.settleStart(err);
@@ -413,7 +321,7 @@ export class AzureRecognizer implements Recognizer {
     const wasConnected = s.connected;
     s.retired = true;
     s.connected = false;
-    const p = teardown(s, wasConnected, this.log);
+    const p = teardownSession(s, wasConnected, this.log);
     s.teardown = p;
     this.retiring.add(p);
     void p.finally(() => this.retiring.delete(p));
@@ -428,54 +336,16 @@ export class AzureRecognizer implements Recognizer {
   }
 
   private writeToSession(s: Session, frame: PcmFrame): void {
-    const frameMs = (frame.samples.length / frame.sampleRate) * 1000;
-    if (s.nextMediaMs === undefined || Math.abs(frame.timestamp - s.nextMediaMs) > 0.5) {
-      s.segments.push({ streamMs: s.streamMs, mediaMs: frame.timestamp });
-      if (s.segments.length > MAX_SEGMENTS) s.segments.shift();
-    }
-    // Copy: the frame's samples may be a view into a larger, reused buffer.
-    const bytes = new Uint8Array(frame.samples.buffer, frame.samples.byteOffset, frame.samples.byteLength).slice();
-    s.push.write(bytes.buffer);
-    s.streamMs += frameMs;
-    s.nextMediaMs = frame.timestamp + frameMs;
-    this.counters.audioSeconds += frameMs / 1000;
-  }
-
-  /** Push-stream ms → media ms, through the segment that contains it. */
-  private toMediaMs(s: Session, streamMs: number): number {
-    let seg = s.segments[0];
-    if (!seg) return streamMs;
-    for (let i = s.segments.length - 1; i >= 0; i--) {
-      if (s.segments[i]!.streamMs <= streamMs) {
-        seg = s.segments[i]!;
-        break;
-      }
-    }
-    return Math.round(seg.mediaMs + (streamMs - seg.streamMs));
+    this.counters.audioSeconds += writeFrame(s, frame) / 1000;
   }
 
   // ---- results ----
 
   private onResult(s: Session, kind: Utterance['kind'], result: SpeechRecognitionResult): void {
-    const text = result.text ?? '';
-    if (text.trim() === '') return;
-    this.failures = 0;
-    const startStream = result.offset / TICKS_PER_MS;
-    const endStream = (result.offset + result.duration) / TICKS_PER_MS;
-    const u: Utterance = {
-      kind,
-      text,
-      role: this.start.role,
-      streamIndex: this.start.streamIndex,
-      startMs: this.toMediaMs(s, startStream),
-      endMs: this.toMediaMs(s, endStream),
-      source: 'azure',
-    };
+    const u = toUtterance(s, kind, result, this.start);
+    if (u === undefined) return;
+    this.backoff.reset();
     if (kind === 'final') {
-      const confidence = confidenceOf(result);
-      if (confidence !== undefined) u.confidence = confidence;
-      const spotted = spotKeyphrases(text);
-      if (spotted.length > 0) u.keyphrases = spotted;
       this.counters.utterances++;
       if (s.nextMediaMs !== undefined) this.lagMs = Math.max(0, Math.round(s.nextMediaMs - u.endMs));
     }
@@ -511,54 +381,5 @@ export class AzureRecognizer implements Recognizer {
     let out = text.replace(/\b(wss?|https?):\/\/\S+/gi, '<url>');
     if (this.opts.credential.kind === 'key') out = out.split(this.opts.credential.key).join('<key>');
     return out.slice(0, 300);
-  }
-}
-
-async function step(
-  name: string,
-  log: Logger,
-  timeoutMs: number,
-  fn: (done: () => void, fail: (e: unknown) => void) => void,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
-      fn(resolve, reject);
-    });
-  } catch (err) {
-    log.debug({ step: name, err: String((err as Error)?.message ?? err).slice(0, 100) }, 'azure teardown step failed');
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** stop → close recognizer → close push stream, each attempted whatever happened before it. */
-async function teardown(s: Session, wasConnected: boolean, log: Logger): Promise<void> {
-  // Always stop first, even after the service dropped the socket: the SDK has by then dialled
-  // again on its own, and only stop + close release that connection (skipping stop leaked it).
-  await step('stop', log, wasConnected && !s.socketLost ? STOP_CONNECTED_MS : STOP_DISCONNECTED_MS, (done, fail) =>
-    s.recognizer.stopContinuousRecognitionAsync(done, fail),
-  );
-  await step('close-recognizer', log, CLOSE_STEP_MS, (done, fail) => s.recognizer.close(done, fail));
-  try {
-    s.push.close();
-  } catch {
-    /* already closed */
-  }
-  try {
-    s.connection.close();
-  } catch {
-    /* already closed */
-  }
-}
-
-function confidenceOf(result: SpeechRecognitionResult): number | undefined {
-  try {
-    const json = JSON.parse(result.json) as { NBest?: { Confidence?: unknown }[] };
-    const c = json.NBest?.[0]?.Confidence;
-    return typeof c === 'number' && c >= 0 && c <= 1 ? c : undefined;
-  } catch {
-    return undefined;
   }
 }
