@@ -2,21 +2,17 @@
  * What the drachtio adapter reads from a drachtio-srf request and writes into its responses. The
  * request is re-parsed from `req.raw` with the native stack's parser, so both adapters see the same
  * headers (compact forms, repeated and list headers) and the same byte-exact body; the session
- * timer is negotiated by the native stack's RFC 4028 code, so both adapters answer alike. These
- * pure modules are the only parts of src/sip/native this adapter uses.
+ * timer is negotiated by the native stack's RFC 4028 code (through src/sip/session-lifecycle.ts), so
+ * both adapters answer alike. These pure modules are the only parts of src/sip/native this adapter uses.
  */
-import { optionTags, parseNameAddr, type ParsedNameAddr } from '../native/header-values.js';
-import { SUPPORTED_OPTION_TAGS, type SipHeaders } from '../native/message.js';
+import { parseNameAddr } from '../native/header-values.js';
+import type { SipHeaders } from '../native/message.js';
 import { findHeaderEnd, parseDatagram } from '../native/parser.js';
 import { sanitizeHeaderText, type HeaderPair } from '../native/serializer.js';
-import { failureResponse } from '../native/uas-session.js';
+import { failureResponse, toNameAddr } from '../native/uas-session.js';
 import type { NameAddr, OfferAnswer, SipBody, SipTransport } from '../types.js';
 
-export { allowsUpdate, negotiateSessionTimer, timerRequestOf, timerResponseHeaders, type TimerDecision } from '../native/session-timer.js';
-export { optionTags };
-
-export const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE';
-export const SUPPORTED = 'timer, siprec';
+export { timerResponseHeaders, type TimerDecision } from '../native/session-timer.js';
 
 export interface ParsedRequest {
   headers: SipHeaders;
@@ -54,18 +50,9 @@ export function sipBodyOf(p: ParsedRequest): SipBody {
   return { contentType: p.headers.get('content-type') ?? '', raw: p.body };
 }
 
-/** RFC 3261 §8.2.2.3: option tags in Require we cannot honour (→ 420 with Unsupported). */
-export function unsupportedRequired(headers: SipHeaders): string[] {
-  return optionTags(headers.list('require')).filter((t) => !SUPPORTED_OPTION_TAGS.has(t));
-}
-
 export function nameAddrOf(value: string | undefined): NameAddr {
-  const p: ParsedNameAddr | null = parseNameAddr(value ?? '');
-  if (!p) return { uri: '' };
-  const out: NameAddr = { uri: p.uri };
-  if (p.display !== undefined) out.display = p.display;
-  if (p.tag !== undefined) out.tag = p.tag;
-  return out;
+  const p = parseNameAddr(value ?? '');
+  return p ? toNameAddr(p) : { uri: '' };
 }
 
 /** drachtio-server reports udp, tcp, tls, ws or wss; the port knows three (WebSocket rides TCP or TLS). */

@@ -2,6 +2,7 @@
  * Errors of the drachtio adapter, each with a stable `code`. Messages name drachtio-server's
  * address, never the shared secret.
  */
+import { SipServerError } from '../errors.js';
 
 export type DrachtioServerErrorCode =
   | 'DRACHTIO_ALREADY_LISTENING'
@@ -9,13 +10,6 @@ export type DrachtioServerErrorCode =
   | 'DRACHTIO_CONNECT_TIMEOUT'
   | 'DRACHTIO_AUTH_FAILED';
 
-export class DrachtioServerError extends Error {
+export class DrachtioServerError extends SipServerError<DrachtioServerErrorCode> {
   override readonly name = 'DrachtioServerError';
-  constructor(
-    readonly code: DrachtioServerErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -3,6 +3,7 @@
  * status and reason phrase to answer with. Messages never contain header values (which may hold
  * phone numbers) or bodies.
  */
+import { SipServerError } from '../errors.js';
 
 export type SipParseErrorCode =
   | 'SIP_EMPTY'
@@ -63,13 +64,6 @@ export class SipTransactionError extends Error {
 
 export type NativeServerErrorCode = 'SIP_NOT_LISTENING' | 'SIP_ALREADY_LISTENING' | 'SIP_CLOSED' | 'SIP_BIND_FAILED' | 'SIP_TLS_INVALID';
 
-export class NativeServerError extends Error {
+export class NativeServerError extends SipServerError<NativeServerErrorCode> {
   override readonly name = 'NativeServerError';
-  constructor(
-    readonly code: NativeServerErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,65 +1,64 @@
 /**
- * The UAS core's record of one recording session (one initial INVITE and the dialog it creates),
- * and the helpers that turn engine answers into SIP. A session moves
- *
- *   offering ─2xx─▶ answered ─ACK─▶ confirmed ─our BYE─▶ terminating ─▶ terminated
- *       └─ failure / CANCEL / hangup ─▶ terminated        (their BYE ─▶ terminated)
- *
- * and `ended` is reported exactly once, whichever way it goes.
+ * The native UAS core's record of one recording session (one initial INVITE and the dialog it
+ * creates), what its parts share (UasContext), and the helpers that turn engine answers into SIP.
+ * The session's phases, `ended` exactly once and release are src/sip/session-lifecycle.ts's; this
+ * record adds the transactions, the dialog and the refresh schedule.
  */
-import type { EndReason, NameAddr, OfferAnswer, SessionInfo, SessionTimer } from '../types.js';
+import type { Logger } from '../../log.js';
+import type { SessionLifecycle } from '../session-lifecycle.js';
+import type { LifecycleSession, PendingReoffer } from '../session-record.js';
+import type { EndReason, NameAddr, OfferAnswer } from '../types.js';
 import type { Dialog } from './dialog.js';
 import type { ParsedNameAddr } from './header-values.js';
 import type { IncomingRequest } from './message-incoming.js';
 import { ACCEPTED_CONTENT_TYPES, reasonPhrase } from './message.js';
 import { sanitizeHeaderText, type HeaderPair } from './serializer.js';
+import type { NativeSessionServerOptions, ServerCounters } from './server-options.js';
 import type { UasRefreshSchedule } from './session-timer.js';
+import type { TimerSet } from './timers.js';
 import type { InviteServerTransaction } from './transaction-invite-server.js';
-import type { ServerTransaction } from './transaction-layer.js';
-
-export type SessionPhase = 'offering' | 'answered' | 'confirmed' | 'terminating' | 'terminated';
+import type { ServerTransaction, TransactionLayer } from './transaction-layer.js';
+import type { TransactionTimers } from './transaction.js';
+import type { LocalAddress } from './transport-address.js';
+import type { SendErrorCallback, SendTarget } from './transport.js';
 
 /** An in-dialog re-INVITE or UPDATE waiting for the handler's answer. */
-export interface PendingRequest {
+export interface PendingRequest extends PendingReoffer {
   tx: ServerTransaction;
   req: IncomingRequest;
-  hasOffer: boolean;
 }
 
-export interface Session {
-  id: string;
-  info: SessionInfo;
+export interface Session extends LifecycleSession<PendingRequest> {
   invite: IncomingRequest;
   inviteTx: InviteServerTransaction;
   localTag: string;
   /** Call-ID, From tag and CSeq of the INVITE: RFC 3261 §8.2.2.2 merged-request detection. */
   mergeKey: string;
-  phase: SessionPhase;
-  /** handler.offer is in flight (counts toward maxPendingOffers). */
-  offerPending: boolean;
-  endNotified: boolean;
   dialog: Dialog | null;
-  pending: Set<PendingRequest>;
-  timer: SessionTimer | undefined;
-  /** RFC 3311 UPDATE usable for our refreshes (the SRC's Allow lists it, or it sent none). */
-  canUpdate: boolean;
   refresher: UasRefreshSchedule | null;
   /** Reason to end with once our refresh failed. */
   refreshFailure: EndReason;
-  /** hangup() before the ACK: RFC 3261 §15 says BYE only after the ACK (or its timeout). */
-  byeAfterAck: boolean;
-  bye: Promise<void> | null;
-  /** Source IP this session counts against for maxCallsPerSource; null once it no longer counts. */
-  countedSource: string | null;
 }
 
-/** Calls a handler method, turning a synchronous throw into a rejection. */
-export function invoke<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return fn();
-  } catch (err) {
-    return Promise.reject(err);
-  }
+export type NativeLifecycle = SessionLifecycle<PendingRequest, Session>;
+
+/** What the UAS core's parts (router, INVITE, in-dialog, refresh) share; the server builds it. */
+export interface UasContext {
+  readonly opts: NativeSessionServerOptions;
+  readonly log: Logger;
+  readonly t: TransactionTimers;
+  readonly timers: TimerSet;
+  readonly txl: TransactionLayer;
+  readonly local: LocalAddress;
+  readonly lifecycle: NativeLifecycle;
+  /** Answered sessions by dialog key (Call-ID, local and remote tags). */
+  readonly dialogs: Map<string, Session>;
+  /** Sessions by merge key, for RFC 3261 §8.2.2.2. */
+  readonly byInvite: Map<string, Session>;
+  readonly counters: ServerCounters;
+  /** Whether new INVITEs are served (not starting, closing or closed). */
+  listening(): boolean;
+  send(target: SendTarget, data: Buffer, onError?: SendErrorCallback): void;
 }
 
 export function toNameAddr(p: ParsedNameAddr): NameAddr {
