@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { redactedConfig, type Config } from './config/index.js';
-import { Engine } from './engine.js';
+import { Engine } from './engine/index.js';
 import type { Logger } from './log.js';
 import { UdpPortPool } from './media/udp-port-pool.js';
 import { buildOpsServer } from './ops/server.js';

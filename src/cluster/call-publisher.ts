@@ -4,7 +4,7 @@
  * heartbeats, and the events the ops API streams. Store failures are logged and retried on the next
  * change or refresh; they never touch the call.
  */
-import type { Engine, EngineCallEvent } from '../engine.js';
+import type { Engine, EngineCallEvent } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { ClusterEvent, LiveCallRecord, StateStore } from '../state/types.js';
 

@@ -2,7 +2,7 @@
  * The ops API's view of calls across nodes: every node's records from the shared registry, with this
  * node's own calls answered live from the engine (fresher than the last refresh).
  */
-import type { CallSummary, Engine } from '../engine.js';
+import type { CallSummary, Engine } from '../engine/index.js';
 import type { CallDirectory, CallView } from '../ops/types.js';
 import type { CallRegistry } from '../state/types.js';
 

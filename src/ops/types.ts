@@ -1,4 +1,4 @@
-import type { CallSummary } from '../engine.js';
+import type { CallSummary } from '../engine/index.js';
 
 export interface CallView {
   summary: CallSummary;

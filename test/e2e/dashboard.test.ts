@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../src/alerts/types.js';
-import type { CallSummary } from '../../src/engine.js';
+import type { CallSummary } from '../../src/engine/index.js';
 import { DASHBOARD_CSP, registerDashboard } from '../../src/ops/dashboard/dashboard-routes.js';
 import { DASHBOARD_JS } from '../../src/ops/dashboard/script.js';
 import { registerEventRoutes } from '../../src/ops/event-routes.js';

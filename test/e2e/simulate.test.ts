@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app.js';
-import type { CallSummary } from '../../src/engine.js';
+import type { CallSummary } from '../../src/engine/index.js';
 import { runSimulation, type SimulationEvent } from '../../src/simulate/index.js';
 import { hasBinary, requireBinary } from '../support/binaries.js';
 import { CALLER, SUBSCRIBER, pollLiveCall, startTestNode, waitFor } from './support.js';

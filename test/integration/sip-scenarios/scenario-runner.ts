@@ -5,7 +5,7 @@
  * it in a TracingHandler, plays the steps and checks every expectation.
  */
 import { expect } from 'vitest';
-import { Engine } from '../../../src/engine.js';
+import { Engine } from '../../../src/engine/index.js';
 import { silentLogger } from '../../../src/log.js';
 import type { RtpEndpoint, RtpPortPool, StreamStats } from '../../../src/media/types.js';
 import { buildMetadata, buildSiprecOffer, newMetadataIds, type MetadataIds } from '../../../src/simulate/siprec-offer.js';

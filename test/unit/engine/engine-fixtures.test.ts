@@ -3,7 +3,7 @@
  * SDP follows DESIGN.md's answer rules; nobody provisioned gets 403; a call ends cleanly.
  */
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../../src/engine.js';
+import { Engine } from '../../../src/engine/index.js';
 import { silentLogger } from '../../../src/log.js';
 import type { RtpEndpoint, RtpPortPool, StreamStats } from '../../../src/media/types.js';
 import type { EndReason, RecordingSessionServer, SessionInfo } from '../../../src/sip/types.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../../src/engine.js';
+import { Engine } from '../../../src/engine/index.js';
 import { silentLogger } from '../../../src/log.js';
 import type { RtpPortPool } from '../../../src/media/types.js';
 import type { RecordingSessionServer, SessionInfo } from '../../../src/sip/types.js';

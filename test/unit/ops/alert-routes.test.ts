@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertService, alertSender } from '../../../src/alerts/alert-service.js';
 import { createAlertQueue } from '../../../src/alerts/queue/index.js';
 import { SmsError, type AlertQueue, type SmsMessage, type SmsProvider } from '../../../src/alerts/types.js';
-import type { EngineAlert } from '../../../src/engine.js';
+import type { EngineAlert } from '../../../src/engine/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { buildOpsServer } from '../../../src/ops/server.js';
 import { MemorySubscriberStore } from '../../../src/state/memory/memory-subscriber-store.js';

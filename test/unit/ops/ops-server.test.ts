@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallSummary } from '../../../src/engine.js';
+import type { CallSummary } from '../../../src/engine/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { buildOpsServer } from '../../../src/ops/server.js';
 import type { CallDirectory } from '../../../src/ops/types.js';

@@ -1,0 +1,75 @@
+/**
+ * Media statistics: every stream's receive counts read into its actor once a sweep (media timeout and
+ * the ops view), and the node's RTP totals, which never go down as endpoints close.
+ */
+import type { RtpEndpoint } from '../media/types.js';
+import type { CallRegistry, LiveCall } from './live-call.js';
+
+interface MediaCounts {
+  packets: number;
+  lost: number;
+  late: number;
+}
+
+export class MediaStats {
+  /** RTP counts of endpoints already closed; totals() adds the live ones. */
+  private readonly retired: MediaCounts = { packets: 0, lost: 0, late: 0 };
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly calls: CallRegistry,
+    private readonly now: () => number,
+    intervalMs: number,
+  ) {
+    this.timer = setInterval(() => this.sweep(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** RTP packets received, lost and late since start: closed endpoints plus every live call's. */
+  totals(): MediaCounts {
+    const t = { ...this.retired };
+    for (const call of this.calls.values()) for (const ep of call.resources.media.values()) addMedia(t, ep.stats());
+    return t;
+  }
+
+  /** Before an endpoint closes: its counts move to the running total, so the sums never go down. */
+  retire(ep: RtpEndpoint): void {
+    addMedia(this.retired, ep.stats());
+  }
+
+  /** Reads a call's streams into its actor now. */
+  push(call: LiveCall, at: number): void {
+    const streams = [...call.resources.media].map(([index, ep]) => {
+      const s = ep.stats();
+      return {
+        index,
+        media: {
+          packets: s.packets,
+          lost: s.lost,
+          late: s.late,
+          jitterMs: s.jitterMs,
+          audioSeconds: s.audioSeconds,
+          ...(s.lastPacketAt !== undefined ? { lastPacketAt: s.lastPacketAt } : {}),
+          wrongSource: s.wrongSource,
+          srtpAuthFailures: s.srtpAuthFailures,
+        },
+      };
+    });
+    call.actor.send({ type: 'media.stats', at, streams });
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private sweep(): void {
+    const at = this.now();
+    for (const call of this.calls.values()) this.push(call, at);
+  }
+}
+
+function addMedia(into: MediaCounts, s: MediaCounts): void {
+  into.packets += s.packets;
+  into.lost += s.lost;
+  into.late += s.late;
+}
