@@ -14,7 +14,7 @@ export interface MediaTotals {
   late: number;
 }
 
-/** What the collectors read from the engine (src/engine.ts satisfies it). */
+/** What the collectors read from the engine (src/engine/engine.ts satisfies it). */
 export interface MetricsEngine {
   readonly activeCalls: number;
   readonly counters: Readonly<{ offers: number; rejected: number; ended: number; metadataRefused: number }>;

@@ -12,7 +12,7 @@ export interface AdminRoutesDeps {
   nodes?: NodeRegistry;
   /** How often nodes heartbeat; a node unseen for twice this is unhealthy (the dashboard's rule). */
   heartbeatMs?: number;
-  /** The redacted configuration (config.ts redactedConfig). */
+  /** The redacted configuration (src/config/redact.ts redactedConfig). */
   config?: () => unknown;
   subscribers: SubscriberStore;
   defaultCountry: string;

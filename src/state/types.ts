@@ -33,7 +33,7 @@ export interface SubscriberStore {
 export interface LiveCallRecord {
   id: string;
   node: string;
-  /** CallSummary (src/engine.ts), already masked. */
+  /** CallSummary (src/engine/types.ts), already masked. */
   summary: Record<string, unknown>;
   /** The actor's state value. */
   state: unknown;

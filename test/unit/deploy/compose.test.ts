@@ -126,7 +126,7 @@ describe('docker-compose.yml', () => {
 
   it.each(callguardServices)('%s: every environment variable is a callguard setting', (name) => {
     const unknown = Object.keys(rawEnvironment(service(name))).filter((k) => !isSetting(k));
-    expect(unknown, `not in SETTINGS (src/config.ts): ${unknown.join(', ')}`).toEqual([]);
+    expect(unknown, `not in SETTINGS (src/config/settings.ts): ${unknown.join(', ')}`).toEqual([]);
   });
 
   it.each(callguardServices)('%s: its environment, interpolations at their defaults, passes loadConfig', (name) => {
@@ -445,7 +445,7 @@ describe('deploy/k8s', () => {
   it('names only real settings in the ConfigMap, the Secret and the container env', () => {
     const names = [...Object.keys(data(configMap)), ...Object.keys(data(secret)), ...containerEnv.map((e) => String(e.name))];
     const unknown = names.filter((n) => !isSetting(n));
-    expect(unknown, `not in SETTINGS (src/config.ts): ${unknown.join(', ')}`).toEqual([]);
+    expect(unknown, `not in SETTINGS (src/config/settings.ts): ${unknown.join(', ')}`).toEqual([]);
   });
 
   it('builds a configuration that passes loadConfig', () => {
