@@ -23,6 +23,11 @@ export const SIP_SETTINGS = {
   CALLGUARD_SIP_T1: { default: '500', doc: 'RFC 3261 T1 in ms (retransmission base).', parse: positiveInt.max(10_000) },
   CALLGUARD_MAX_CALLS: { default: '5000', doc: 'Live recordings this node accepts; beyond it INVITEs get 503 with Retry-After.', parse: positiveInt },
   CALLGUARD_MAX_PENDING_OFFERS: { default: '1000', doc: 'INVITEs being answered at once; beyond it 503 with Retry-After.', parse: positiveInt },
+  CALLGUARD_SIP_OVERLOAD_LAG_MS: {
+    default: '30',
+    doc: 'Early shedding: while the event loop runs later than this (ms), a shrinking share of new INVITEs is answered 503 with Retry-After at once, so the SBC tries another node and answered calls keep their timing. 0 turns it off.',
+    parse: z.coerce.number().int().min(0).max(10_000),
+  },
   CALLGUARD_SIP_ADVERTISED_HOST: {
     default: '',
     doc: 'Host written in our Via and Contact (behind NAT or a container bridge: the address the SBC reaches). Empty: the listening address, or the interface address when listening on a wildcard.',
@@ -76,6 +81,7 @@ export function sipConfig(v: Values<typeof SIP_SETTINGS>): Config['sip'] {
     t1: v.CALLGUARD_SIP_T1,
     maxCalls: v.CALLGUARD_MAX_CALLS,
     maxPendingOffers: v.CALLGUARD_MAX_PENDING_OFFERS,
+    overloadLagMs: v.CALLGUARD_SIP_OVERLOAD_LAG_MS,
     srcAllow: v.CALLGUARD_SRC_ALLOW,
     tls: { port: v.CALLGUARD_SIP_TLS_PORT, cert: v.CALLGUARD_SIP_TLS_CERT, key: v.CALLGUARD_SIP_TLS_KEY },
     stack: v.CALLGUARD_SIP_STACK,

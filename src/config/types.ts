@@ -42,6 +42,8 @@ export interface Config {
     t1: number;
     maxCalls: number;
     maxPendingOffers: number;
+    /** Event-loop lag (ms) above which new INVITEs are shed with 503; 0: off. */
+    overloadLagMs: number;
     srcAllow: Cidr[];
     tls: { port: number; cert: string; key: string };
     stack: 'native' | 'drachtio';

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { cidrMatcher, ConfigError, type Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { Admission, EventLoopLag } from './admission.js';
 import { DrachtioSessionServer } from './drachtio/index.js';
 import { NativeSessionServer } from './native/native-session-server.js';
 import type { RecordingSessionServer } from './types.js';
@@ -18,6 +19,7 @@ export type SipStack = RecordingSessionServer & {
 export function createSessionServer(config: Config, logger: Logger): SipStack {
   const sip = config.sip;
   const allowSource = cidrMatcher(sip.srcAllow);
+  const admission = sip.overloadLagMs > 0 ? new Admission({ signal: new EventLoopLag(), maxLagMs: sip.overloadLagMs, retryAfterSeconds: 5 }) : undefined;
   if (sip.stack === 'drachtio') {
     return new DrachtioSessionServer({
       host: sip.drachtio.host,
@@ -29,6 +31,7 @@ export function createSessionServer(config: Config, logger: Logger): SipStack {
       defaultSessionExpires: sip.sessionExpires,
       maxCallsPerSource: sip.limits.maxCallsPerSource,
       userAgent: 'callguard',
+      ...(admission ? { admission } : {}),
     });
   }
   return new NativeSessionServer({
@@ -48,6 +51,7 @@ export function createSessionServer(config: Config, logger: Logger): SipStack {
     maxCallsPerSource: sip.limits.maxCallsPerSource,
     connectionIdleTimeoutMs: sip.limits.idleTimeoutMs,
     incompleteMessageTimeoutMs: sip.limits.messageTimeoutMs,
+    ...(admission ? { admission } : {}),
     ...(sip.advertisedHost ? { advertisedHost: sip.advertisedHost } : {}),
     ...(sip.tls.port ? { tls: { port: sip.tls.port, cert: readTlsFile('CALLGUARD_SIP_TLS_CERT', sip.tls.cert), key: readTlsFile('CALLGUARD_SIP_TLS_KEY', sip.tls.key) } } : {}),
     userAgent: 'callguard',

@@ -3,6 +3,7 @@
  * re-exported by drachtio-session-server.ts and index.ts).
  */
 import type { Logger } from '../../log.js';
+import type { Admission } from '../admission.js';
 
 export interface DrachtioSessionServerOptions {
   /** drachtio-server's admin address (we connect to it: an inbound connection). */
@@ -38,6 +39,8 @@ export interface DrachtioSessionServerOptions {
   closeTimeoutMs?: number;
   /** Retry-After seconds on 503 (default 5). */
   retryAfterSeconds?: number;
+  /** Early shedding: new INVITEs it does not admit get 503 with its Retry-After at once (default: admit all). The server closes it. */
+  admission?: Pick<Admission, 'admit' | 'retryAfterSeconds' | 'close'>;
 }
 
 export interface DrachtioServerStats {
@@ -55,7 +58,7 @@ export interface DrachtioServerStats {
   connects: number;
 }
 
-export type DrachtioRejectReason = 'calls-per-source' | 'source-not-allowed';
+export type DrachtioRejectReason = 'calls-per-source' | 'source-not-allowed' | 'overload';
 
 export const DEFAULTS = {
   minSE: 90,

@@ -41,7 +41,7 @@ export class DrachtioSessionServer implements RecordingSessionServer {
   private hostports: string[] = [];
   private readonly lifecycle: DrachtioLifecycle;
   private readonly responder: Responder;
-  private readonly rejected: Record<DrachtioRejectReason, number> = { 'calls-per-source': 0, 'source-not-allowed': 0 };
+  private readonly rejected: Record<DrachtioRejectReason, number> = { 'calls-per-source': 0, 'source-not-allowed': 0, overload: 0 };
   private readonly invites: InviteHandler;
 
   constructor(private readonly opts: DrachtioSessionServerOptions) {
@@ -240,6 +240,7 @@ export class DrachtioSessionServer implements RecordingSessionServer {
     this.connected = false;
     this.srf = null;
     this.state = 'closed';
+    this.opts.admission?.close();
     this.log.info('drachtio closed');
   }
 

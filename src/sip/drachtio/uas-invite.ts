@@ -35,6 +35,13 @@ export class InviteHandler {
       responder.respond(res, 403);
       return;
     }
+    const admission = this.ctx.opts.admission;
+    if (admission && !admission.admit()) {
+      // Shed at once, before parsing the body or any other work: the SBC tries another node.
+      this.ctx.rejected.overload++;
+      responder.respond(res, 503, undefined, { 'Retry-After': String(admission.retryAfterSeconds) });
+      return;
+    }
     if (!lifecycle.handler || this.ctx.closing()) {
       responder.respond(res, 503, undefined, { 'Retry-After': String(this.ctx.opts.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds) });
       return;

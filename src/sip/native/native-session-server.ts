@@ -233,6 +233,7 @@ export class NativeSessionServer implements RecordingSessionServer {
     this.lifecycle.forgetAll();
     this.timers.clearAll();
     await this.transports.close();
+    this.opts.admission?.close();
     this.log.info('sip closed');
   }
 }

@@ -3,6 +3,7 @@
  * surface besides the class, re-exported by native-session-server.ts and index.ts).
  */
 import type { Logger } from '../../log.js';
+import type { Admission } from '../admission.js';
 
 export interface NativeSessionServerOptions {
   /** Address to bind (UDP and TCP share host and port; TLS shares the host). */
@@ -57,6 +58,11 @@ export interface NativeSessionServerOptions {
   userAgent?: string;
   /** Retry-After seconds on 503 (default 5). */
   retryAfterSeconds?: number;
+  /**
+   * Early shedding: new INVITEs it does not admit get 503 with its Retry-After at once, before
+   * any other work (default: admit all). The server closes it.
+   */
+  admission?: Pick<Admission, 'admit' | 'retryAfterSeconds' | 'close'>;
   /** Host for Via and Contact when `host` is a wildcard address (default: the connection's or the first interface's address). */
   advertisedHost?: string;
   /** How long close() waits for BYE responses (default min(2000, 64*T1)). */

@@ -48,6 +48,12 @@ export class InviteHandler {
     const tx = txl.createInviteServer(req);
     const localTag = newTag();
     tx.toTag = localTag;
+    if (this.ctx.opts.admission && !this.ctx.opts.admission.admit()) {
+      // Shed at once, before the 100 Trying and any other work: the SBC tries another node.
+      counters.rejected.overload++;
+      txl.respond(tx, req, 503, reasonPhrase(503), { toTag: localTag, headers: [['Retry-After', String(this.ctx.opts.admission.retryAfterSeconds)]] });
+      return;
+    }
     // RFC 3261 §17.2.1: the handler answers asynchronously, so 100 Trying goes out at once.
     txl.respond(tx, req, 100, reasonPhrase(100), { headers: [] });
     if (!this.ctx.listening()) {

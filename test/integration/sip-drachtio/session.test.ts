@@ -261,6 +261,18 @@ describe('DrachtioSessionServer sessions', () => {
     expect(server.stats().responsesByCode).toMatchObject({ 200: 2, 400: 1, 420: 1, 486: 1 });
   });
 
+  it('an INVITE the admission control sheds gets 503 with its Retry-After, counted, never reaching the engine', async () => {
+    let admit = false;
+    const { fake, server, handler } = await setup({ admission: { admit: () => admit, retryAfterSeconds: 3, close: () => undefined } });
+    fake.send(sipRequest(invite()));
+    expect((await fake.response(503, 'INVITE')).header('retry-after')).toBe('3');
+    expect(server.stats().rejected.overload).toBe(1);
+    expect(handler.offers).toHaveLength(0);
+    admit = true;
+    await established(fake);
+    expect(handler.offers).toHaveLength(1);
+  });
+
   it('an engine failure keeps its status, reason and headers; a status drachtio-srf does not know keeps its class', async () => {
     const { fake, handler } = await setup();
     handler.onOffer = async () => ({ ok: false, status: 503, reason: 'Too Many Recordings', headers: { 'Retry-After': '5' } });

@@ -168,6 +168,23 @@ describe('engine answers', () => {
     await uac.response(480);
   });
 
+  it('an INVITE the admission control sheds gets 503 with its Retry-After at once (no 100 Trying), never reaching the handler; the next admitted one is served', async () => {
+    let admit = false;
+    const { uac, handler } = await setup({ admission: { admit: () => admit, retryAfterSeconds: 3, close: () => undefined } });
+    const shed = spec(uac, 'INVITE', { body: OFFER_SDP });
+    uac.send(sipRequest(shed));
+    const res = await uac.response(503, 'INVITE');
+    expect(res.header('retry-after')).toBe('3');
+    // The 503 came first: nothing else was sent for that INVITE.
+    expect(uac.drain().filter((m) => m.status === 100)).toEqual([]);
+    uac.send(ackFor(shed, res, false));
+    expect(handler.offers).toHaveLength(0);
+    admit = true;
+    uac.send(sipRequest(spec(uac, 'INVITE', { body: OFFER_SDP })));
+    await uac.response(200, 'INVITE');
+    expect(handler.offers).toHaveLength(1);
+  });
+
   it('beyond maxDialogs a new INVITE gets 503', async () => {
     const { uac, handler } = await setup({ maxDialogs: 1 });
     const first = spec(uac, 'INVITE', { body: OFFER_SDP });

@@ -1,0 +1,110 @@
+/**
+ * Early overload shedding for new recordings (issue 15): when this node's event loop runs late, an
+ * INVITE that waits for it is answered late too, and an SBC cannot route around a node that is
+ * merely slow. So new INVITEs are refused at once with 503 and Retry-After (RFC 3261 §21.5.4), which
+ * an SBC takes as "try another SRS", while the calls already answered keep their timing.
+ *
+ * The signal is how late a short interval timer fires (the event loop's lag: every datagram waiting
+ * in the socket buffer waits at least that long). The share of new INVITEs admitted follows it,
+ * additive-increase / multiplicative-decrease, so a node offered twice what it can answer settles on
+ * answering about what it can, instead of swinging between all and nothing.
+ */
+
+/** How late the event loop runs, sampled on a timer. */
+export interface LoadSignal {
+  /** Called after each sample with the lag just measured, in ms. */
+  onSample(listener: (lagMs: number) => void): void;
+  close(): void;
+}
+
+/** Samples the event loop's lag every `intervalMs`. The timer is unref'd: it never keeps the process alive. */
+export class EventLoopLag implements LoadSignal {
+  private readonly timer: NodeJS.Timeout;
+  private listener: ((lagMs: number) => void) | undefined;
+  private last = performance.now();
+
+  constructor(private readonly intervalMs = 10) {
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      const lag = Math.max(0, now - this.last - this.intervalMs);
+      this.last = now;
+      this.listener?.(lag);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  onSample(listener: (lagMs: number) => void): void {
+    this.listener = listener;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
+export interface AdmissionOptions {
+  signal: LoadSignal;
+  /** Lag above which the admitted share shrinks; 0 turns shedding off. */
+  maxLagMs: number;
+  /** Retry-After seconds on the 503. */
+  retryAfterSeconds: number;
+}
+
+/** Multiplicative decrease per late sample, additive increase per calm one (samples come every ~10 ms). */
+const DECREASE = 0.75;
+const INCREASE = 0.02;
+/** Some INVITEs always get through, so the node learns when it has recovered. */
+const MIN_SHARE = 0.05;
+
+export class Admission {
+  /** The share of new INVITEs admitted now, MIN_SHARE … 1. */
+  private share = 1;
+  /** Deterministic spreading of the share over arrivals (no randomness: tests and benches repeat). */
+  private credit = 0;
+  private shed = 0;
+  /** INVITEs asked about since the last sample: lag with no INVITEs arriving (start-up, a GC) is not overload. */
+  private arrivals = 0;
+  readonly retryAfterSeconds: number;
+
+  constructor(private readonly opts: AdmissionOptions) {
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+    if (opts.maxLagMs > 0) opts.signal.onSample((lag) => this.observe(lag));
+  }
+
+  /** True when a new INVITE may go to the engine; false: answer it 503 with Retry-After now. */
+  admit(): boolean {
+    this.arrivals++;
+    if (this.share >= 1) return true;
+    this.credit += this.share;
+    if (this.credit >= 1) {
+      this.credit -= 1;
+      return true;
+    }
+    this.shed++;
+    return false;
+  }
+
+  stats(): { admittedShare: number; shed: number } {
+    return { admittedShare: this.share, shed: this.shed };
+  }
+
+  close(): void {
+    this.opts.signal.close();
+  }
+
+  private observe(lagMs: number): void {
+    const busy = this.arrivals > 0;
+    this.arrivals = 0;
+    if (lagMs > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
+    else if (lagMs < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
+    if (this.share >= 1) this.credit = 0;
+  }
+}
+
+/** Admits everything: for stacks built without a load signal (tests, tools). */
+export const ADMIT_ALL: Pick<Admission, 'admit' | 'retryAfterSeconds' | 'close' | 'stats'> = {
+  admit: () => true,
+  retryAfterSeconds: 5,
+  close: () => undefined,
+  stats: () => ({ admittedShare: 1, shed: 0 }),
+};
