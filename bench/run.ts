@@ -6,6 +6,8 @@ const [which = 'sip', ...rest] = process.argv.slice(2);
 const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   sip: async (a) => (await import('./sip.js')).benchSip(a),
   media: async (a) => (await import('./media.js')).benchMedia(a),
+  mixed: async (a) => (await import('./mixed.js')).benchMixed(a),
+  overload: async (a) => (await import('./overload.js')).benchOverload(a),
   speech: async (a) => (await import('./speech.js')).benchSpeech(a),
   analysis: async () => (await import('./analysis.js')).benchAnalysis(),
   alerts: async (a) => (await import('./alerts.js')).benchAlerts(a),

@@ -99,6 +99,9 @@ export interface SippRun {
   errors: string;
   /** Per-call response times (ms) when rtt tracing was asked for. */
   rtts: number[];
+  /** The raw rtt trace (`Date_ms;response_time_ms;rtd`) and final statistics CSV, for named timers and counters (bench/). */
+  rttCsv: string;
+  statCsv: string;
   /** Counters from the final statistics screen. */
   stats: { successful: number; failed: number };
 }
@@ -153,12 +156,14 @@ export function runSipp(o: SippOptions): Promise<SippRun> {
       const files = readdirSync(dir);
       const read = (suffix: string): string =>
         files.filter((f) => f.endsWith(suffix)).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-      const rtts = read('_rtt.csv')
+      const rttCsv = read('_rtt.csv');
+      const rtts = rttCsv
         .split('\n')
         .map((l) => l.split(';'))
         .filter((c) => c.length >= 2 && /^\d/.test(c[0] ?? ''))
         .map((c) => Number(c[1]));
-      const statLines = read('stat.csv').trim().split('\n');
+      const statCsv = read('stat.csv');
+      const statLines = statCsv.trim().split('\n');
       const header = (statLines[0] ?? '').split(';');
       const last = (statLines.at(-1) ?? '').split(';');
       const col = (name: string): number => Number(last[header.indexOf(name)] ?? NaN);
@@ -168,6 +173,8 @@ export function runSipp(o: SippOptions): Promise<SippRun> {
         stderr,
         errors: read('_errors.log'),
         rtts,
+        rttCsv,
+        statCsv,
         stats: { successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') },
       };
       rmSync(dir, { recursive: true, force: true });
