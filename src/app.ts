@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { redactedConfig, type Config } from './config/index.js';
 import { Engine } from './engine/index.js';
 import type { Logger } from './log.js';
-import { UdpPortPool } from './media/udp-port-pool.js';
+import { createRtpPortPool } from './media/port-pool.js';
 import { buildOpsServer } from './ops/server.js';
 import { createSessionServer, type SipStack } from './sip/select.js';
 import { createStateStore } from './state/select.js';
@@ -69,7 +69,8 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   const at = Date.now();
   for (const s of config.subscribers) await provision(subscribers, s, await subscribers.get(s.number), at);
 
-  const ports = new UdpPortPool({
+  const ports = createRtpPortPool({
+    workers: config.media.workers,
     host: config.rtp.host,
     min: config.rtp.ports.min,
     max: config.rtp.ports.max,

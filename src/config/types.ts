@@ -54,7 +54,7 @@ export interface Config {
   };
   http: { host: string; port: number };
   rtp: { host: string; advertise: string; ports: { min: number; max: number } };
-  media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number };
+  media: { timeoutMs: number; latch: 'auto' | 'always' | 'never'; statsIntervalMs: number; workers: number };
   analysis: {
     analyzer: (typeof ANALYZER_NAMES)[number];
     /** The LLM a chain asks. */

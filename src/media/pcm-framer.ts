@@ -6,6 +6,10 @@
  * a completed frame is handed out as a view of its slab region, which is never written again. So a
  * frame costs one small view object and no copy, and listeners may keep frames as long as they like
  * (a kept frame keeps its slab alive). When the slab is full, the partial frame moves to a new one.
+ *
+ * While nobody listens (no recognizer on the stream: most streams) the framer only counts: the
+ * timeline, `frames` and concealment advance exactly as if frames were built, but no slab is
+ * allocated, nothing is decoded into it and no frame object is made (`building` false).
  */
 import type { PcmFrame } from './types.js';
 
@@ -32,6 +36,8 @@ export class PcmFramer {
   frames = 0;
   /** Concealment samples produced. */
   concealedSamples = 0;
+  /** False: count frames only (no listener); the playout then does not decode either. */
+  building = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -57,6 +63,24 @@ export class PcmFramer {
     this.frameSize = (rate * FRAME_MS) / 1000;
     this.acc = NO_SAMPLES;
     this.base = 0;
+  }
+
+  /**
+   * Starts or stops building frames. Either way the slab is let go: a partial frame begun while
+   * counting starts as silence in the new slab (at most 20 ms, only when a listener attaches).
+   */
+  setBuilding(on: boolean): void {
+    if (on === this.building) return;
+    this.building = on;
+    this.acc = NO_SAMPLES;
+    this.base = 0;
+  }
+
+  /** Counting mode: `n` samples were (virtually) decoded, the first `skip` of them overlapping. */
+  count(n: number, skip: number): void {
+    if (skip >= n) return;
+    this.fill += n - skip;
+    if (this.fill >= this.frameSize) this.countFull();
   }
 
   /** Index in `acc` where `n` samples may be written. */
@@ -85,6 +109,13 @@ export class PcmFramer {
   /** Appends `n` samples of silence standing in for missing audio. */
   conceal(n: number): void {
     this.concealedSamples += n;
+    if (!this.building) {
+      if (n <= 0) return;
+      this.fill += n;
+      this.concealedInFrame = true;
+      if (this.fill >= this.frameSize) this.countFull();
+      return;
+    }
     while (n > 0) {
       const room = this.frameSize - this.fill;
       const k = n < room ? n : room;
@@ -104,6 +135,13 @@ export class PcmFramer {
 
   private newSlab(minimum: number): Int16Array {
     return new Int16Array(Math.max(this.frameSize * SLAB_FRAMES, minimum + this.frameSize) + HEADROOM);
+  }
+
+  private countFull(): void {
+    const k = Math.floor(this.fill / this.frameSize);
+    this.frames += k;
+    this.fill -= k * this.frameSize;
+    this.concealedInFrame = false;
   }
 
   private emitFull(): void {

@@ -15,13 +15,17 @@
  * While held, holes are not filled at all.
  *
  * On the hot path (once per played packet): decoders write into the framer's accumulator; nothing
- * is allocated here but the subarray view of a telephone-event payload.
+ * is allocated here but the subarray view of a telephone-event payload. With no frame listener
+ * stateless codecs are not decoded at all (the framer only counts).
  */
 import { DtmfDetector, type DtmfSink } from './dtmf-detector.js';
 import { PcmFramer, type FrameSink } from './pcm-framer.js';
 import { ReorderBuffer, type RtpSlot, type ReorderSink } from './reorder-buffer.js';
 import { KIND_AUDIO, KIND_CN, KIND_DTMF, type AudioBinding, type PayloadTypeTable } from './rtp-payload-types.js';
 import type { RtpStreamCounters } from './rtp-stream-stats.js';
+
+/** Where a stateful decoder writes while nobody listens (shared: one thread, read by no one). */
+const SCRATCH = new Int16Array(8192);
 
 export interface RtpPlayoutOptions {
   reorderMs: number;
@@ -134,10 +138,20 @@ export class RtpPlayout implements ReorderSink {
     }
     const len = slot.payloadEnd - slot.payloadOffset;
     const decoder = b.decoder;
-    const offset = framer.reserve(decoder.samplesFor(len));
-    const written = decoder.decodeInto(slot.buf, framer.acc, offset, slot.payloadOffset, slot.payloadEnd);
-    if (skip >= written) return;
-    framer.commit(written, skip);
+    let written: number;
+    if (framer.building) {
+      const offset = framer.reserve(decoder.samplesFor(len));
+      written = decoder.decodeInto(slot.buf, framer.acc, offset, slot.payloadOffset, slot.payloadEnd);
+      if (skip >= written) return;
+      framer.commit(written, skip);
+    } else {
+      // Nobody listens: count the samples; only a stateful decoder (G.722) still runs, into scratch,
+      // so its state is right when a listener attaches.
+      written = decoder.samplesFor(len);
+      if (b.codec.name === 'G722' && written <= SCRATCH.length) decoder.decodeInto(slot.buf, SCRATCH, 0, slot.payloadOffset, slot.payloadEnd);
+      if (skip >= written) return;
+      framer.count(written, skip);
+    }
     this.playoutTs = (ts + written / b.ratio) >>> 0;
     this.playoutValid = true;
     this.counters.codecLabel = b.label;

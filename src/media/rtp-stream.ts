@@ -8,9 +8,9 @@
  * type means), rtp-playout.ts (the media timeline from the reorder buffer to frames and DTMF: loss
  * concealment, its cap, hold), rtp-stream-stats.ts (counters and the stats snapshot).
  *
- * Hot path budget: a few µs per packet. Nothing here allocates per packet except the subarray view
- * handed to the decoder; decoders write into the framer's accumulator; one Int16Array and one
- * PcmFrame are allocated per emitted 20 ms frame (listeners own them).
+ * Hot path budget: a few µs per packet. Nothing here allocates per packet; decoders write into the
+ * framer's accumulator; one Int16Array view and one PcmFrame are allocated per emitted 20 ms frame
+ * (listeners own them) — and only while a frame listener exists: otherwise nothing is decoded.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
@@ -104,10 +104,13 @@ export class RtpStream implements FrameSink, DtmfSink {
     this.playout.setHeld(config.held);
   }
 
+  /** Frames are built (and audio decoded) only while someone listens; stats are the same either way. */
   onFrame(listener: (frame: PcmFrame) => void): () => void {
     this.frameListeners = [...this.frameListeners, listener];
+    this.playout.framer.setBuilding(true);
     return () => {
       this.frameListeners = this.frameListeners.filter((l) => l !== listener);
+      this.playout.framer.setBuilding(this.frameListeners.length > 0);
     };
   }
 

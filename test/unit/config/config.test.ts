@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AREAS, ConfigError, SETTINGS, cidrMatcher, loadConfig, parseCidr, redactedConfig } from '../../../src/config/index.js';
@@ -81,6 +81,15 @@ describe('config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).key).toBe(key);
     expect((err as ConfigError).message).toContain(key);
+  });
+
+  it('CALLGUARD_MEDIA_WORKERS: auto is one per core, 0 keeps RTP on the main thread, anything else stops start-up naming the key', () => {
+    expect(loadConfig({}).media.workers).toBe(Math.max(1, availableParallelism()));
+    expect(loadConfig({ CALLGUARD_MEDIA_WORKERS: '0' }).media.workers).toBe(0);
+    expect(loadConfig({ CALLGUARD_MEDIA_WORKERS: ' 3 ' }).media.workers).toBe(3);
+    for (const bad of ['-1', '1.5', 'many', '65', '']) {
+      expect(() => loadConfig({ CALLGUARD_MEDIA_WORKERS: bad })).toThrow(/CALLGUARD_MEDIA_WORKERS/);
+    }
   });
 
   it('never announces a wildcard media address in SDP', () => {

@@ -1,0 +1,207 @@
+/**
+ * One media worker thread as the main thread sees it: starts it on its slice of the port range,
+ * routes what it sends to the endpoints it owns, and tells the pool when it dies unasked. A dead
+ * thread's endpoints keep their last stats and close at once (their sockets died with the thread).
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../log.js';
+import type { StreamConfig } from '../types.js';
+import type { FrameBatch, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import { STATS_FIELDS } from './protocol.js';
+import { WorkerEndpoint, type WorkerLink } from './worker-endpoint.js';
+
+/**
+ * Starts the worker entry: compiled JavaScript in a build; from TypeScript sources (tests, `tsx`)
+ * through a small bootstrap that registers tsx's loader in the new thread first.
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./media-worker.js', here), { workerData: setup });
+  // The ESM build of tsx's API, found from its CommonJS one (createRequire resolves only that).
+  const api = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./media-worker.ts', here).href;
+  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: setup });
+}
+
+const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+export class MediaThread implements WorkerLink {
+  readonly worker: Worker;
+  /** Free ports as the worker last said. */
+  free = 0;
+  alive = true;
+  readonly ready: Promise<void>;
+  private readonly live = new Map<number, WorkerEndpoint>();
+  private readonly allocating = new Map<number, (ep: WorkerEndpoint | undefined) => void>();
+  private readonly closingIds = new Map<number, () => void>();
+  private stopping = false;
+  private down: (() => void) | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly index: number,
+    setup: WorkerSetup,
+    private readonly log: Logger | undefined,
+    /** The thread ended without being asked to. */
+    private readonly onDeath: (thread: MediaThread, err: Error | undefined, code: number) => void,
+  ) {
+    this.worker = startWorker(setup);
+    let readyNow: () => void = () => {};
+    this.ready = new Promise<void>((resolve) => (readyNow = resolve));
+    let failure: Error | undefined;
+    this.worker.on('message', (msg: FromWorker) => {
+      if (msg.t === 'ready') {
+        this.free = msg.free;
+        readyNow();
+      } else this.receive(msg);
+    });
+    this.worker.on('error', (err) => {
+      failure = err;
+    });
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.alive = false;
+        readyNow();
+        for (const done of this.allocating.values()) done(undefined);
+        this.allocating.clear();
+        for (const done of this.closingIds.values()) done();
+        this.closingIds.clear();
+        this.live.clear();
+        this.down?.();
+        if (!this.stopping) this.onDeath(this, failure, code);
+        resolve();
+      }),
+    );
+  }
+
+  get inUse(): number {
+    return this.live.size;
+  }
+
+  /** An endpoint on this thread, or undefined when its ports are used up (or it died). */
+  allocate(id: number): Promise<WorkerEndpoint | undefined> {
+    if (!this.alive) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.allocating.set(id, resolve);
+      this.post({ t: 'allocate', id });
+    });
+  }
+
+  configure(id: number, config: StreamConfig): void {
+    this.post({ t: 'configure', id, config });
+  }
+
+  listen(id: number, on: boolean): void {
+    this.post({ t: 'listen', id, on });
+  }
+
+  close(id: number): Promise<void> {
+    if (!this.alive || !this.live.has(id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.closingIds.set(id, resolve);
+      this.post({ t: 'close', id });
+    });
+  }
+
+  /** Closes the worker's sockets and ends the thread (terminated if it does not answer in time). */
+  async stop(timeoutMs = 5000): Promise<void> {
+    this.stopping = true;
+    if (this.alive) {
+      const answered = new Promise<void>((resolve) => (this.down = resolve));
+      this.post({ t: 'shutdown' });
+      const timer = setTimeout(() => void this.worker.terminate(), timeoutMs);
+      await answered;
+      clearTimeout(timer);
+    }
+    await this.exited;
+  }
+
+  private post(msg: ToWorker): void {
+    if (this.alive) this.worker.postMessage(msg);
+  }
+
+  private receive(msg: FromWorker): void {
+    switch (msg.t) {
+      case 'frames':
+        this.frames(msg);
+        return;
+      case 'stats':
+        this.free = msg.free;
+        for (let i = 0; i < msg.ids.length; i++) this.live.get(msg.ids[i]!)?.update(msg.data, i * STATS_FIELDS, msg.labels);
+        return;
+      case 'dtmf':
+        this.live.get(msg.id)?.dtmf(msg.event);
+        return;
+      case 'allocated': {
+        this.free = msg.free;
+        const ep = new WorkerEndpoint(msg.id, msg.port, this, (err) => this.log?.error({ err }, 'media listener threw'));
+        this.live.set(msg.id, ep);
+        this.take(msg.id, ep);
+        return;
+      }
+      case 'refused':
+        this.free = msg.free;
+        this.take(msg.id, undefined);
+        return;
+      case 'closed': {
+        this.free = msg.free;
+        this.live.get(msg.id)?.update(msg.data, 0, msg.labels);
+        this.live.delete(msg.id);
+        const done = this.closingIds.get(msg.id);
+        this.closingIds.delete(msg.id);
+        done?.();
+        return;
+      }
+      case 'log':
+        this.forwardLog(msg.line);
+        return;
+      case 'down':
+        this.down?.();
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private take(id: number, ep: WorkerEndpoint | undefined): void {
+    const done = this.allocating.get(id);
+    this.allocating.delete(id);
+    done?.(ep);
+  }
+
+  private frames(b: FrameBatch): void {
+    let offset = 0;
+    for (let i = 0; i < b.n; i++) {
+      const wide = (b.flags[i]! & 2) !== 0;
+      const size = wide ? 320 : 160;
+      const samples = b.samples.subarray(offset, offset + size);
+      offset += size;
+      this.live.get(b.ids[i]!)?.frame({
+        samples,
+        sampleRate: wide ? 16000 : 8000,
+        timestamp: b.timestamps[i]!,
+        concealed: (b.flags[i]! & 1) !== 0,
+      });
+    }
+  }
+
+  private forwardLog(line: string): void {
+    if (!this.log) return;
+    try {
+      const { level, msg, time: _time, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      this.log[PINO_LEVELS[level as number] ?? 'info']({ ...rest, worker: this.index }, String(msg ?? ''));
+    } catch {
+      this.log.warn({ worker: this.index }, 'unreadable media worker log record');
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The port pool on real worker threads with real UDP sockets on 127.0.0.1: frames in order for a
+ * listened-to stream, stats pushed from the worker, final stats on close and the port freed, a
+ * worker that crashes reported and replaced without taking the process down.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerPortPool, slicePorts } from '../../../src/media/workers/worker-port-pool.js';
+import { PortsExhaustedError, type PcmFrame, type StreamConfig } from '../../../src/media/types.js';
+import { markValue, pcmuPacket } from '../../unit/media/stream-harness.js';
+
+const HOST = '127.0.0.1';
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A port range no other test uses right now (probed), below the e2e nodes' ranges. */
+async function freeRange(pairs: number): Promise<{ min: number; max: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const min = 25000 + 2 * Math.floor(Math.random() * (2000 - pairs));
+    const max = min + pairs * 2 - 1;
+    if (await allBindable(min, max)) return { min, max };
+  }
+  throw new Error('no free UDP port range found for the test');
+}
+
+async function allBindable(min: number, max: number): Promise<boolean> {
+  const sockets: Socket[] = [];
+  try {
+    for (let port = min; port <= max; port++) {
+      const s = createSocket('udp4');
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(port, HOST, () => resolve());
+      });
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await Promise.all(sockets.map((s) => closeSocket(s)));
+  }
+}
+
+function closeSocket(s: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    try {
+      s.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+async function pool(pairs: number, workers = 2, extra: Partial<ConstructorParameters<typeof WorkerPortPool>[0]> = {}): Promise<WorkerPortPool> {
+  const p = new WorkerPortPool({ host: HOST, ...(await freeRange(pairs)), workers, statsMs: 50, restartDelayMs: 50, ...extra });
+  cleanups.push(() => p.close());
+  await p.warm();
+  return p;
+}
+
+async function client(): Promise<Socket> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, HOST, resolve));
+  cleanups.push(() => closeSocket(s));
+  return s;
+}
+
+function send(s: Socket, buf: Buffer, port: number): Promise<void> {
+  return new Promise((resolve, reject) => s.send(buf, port, HOST, (err) => (err ? reject(err) : resolve())));
+}
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function bindable(port: number): Promise<boolean> {
+  const probe = createSocket('udp4');
+  const ok = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.bind(port, HOST, () => resolve(true));
+  });
+  await closeSocket(probe);
+  return ok;
+}
+
+const config = (source: StreamConfig['source']): StreamConfig => ({
+  codecs: [{ payloadType: 0, name: 'PCMU', clockRate: 8000 }],
+  source,
+  rtcpMux: false,
+  held: false,
+});
+
+describe('WorkerPortPool', () => {
+  it('cuts the range into even, contiguous slices, fewer when the range is small', () => {
+    expect(slicePorts(20000, 20009, 2)).toEqual([
+      { min: 20000, max: 20003 },
+      { min: 20004, max: 20009 },
+    ]);
+    expect(slicePorts(20001, 20004, 4)).toEqual([{ min: 20002, max: 20003 }]);
+  });
+
+  it('delivers a listened-to stream’s frames in order and pushes stats counting packets and wrong sources', async () => {
+    const p = await pool(4);
+    const ep = await p.allocate();
+    expect(ep.port % 2).toBe(0);
+    expect(p.inUse).toBe(1);
+    const sender = await client();
+    const intruder = await client();
+    ep.configure(config({ address: HOST, port: sender.address().port }));
+    const frames: PcmFrame[] = [];
+    ep.onFrame((f) => frames.push(f));
+    // The listen request travels before the first packet is sent (one message channel, in order).
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 20; i++) {
+      await send(sender, pcmuPacket({ seq: i, ts: i * 160 }, 160, i), ep.port);
+      if (i === 5) await send(intruder, pcmuPacket({ seq: 6, ts: 960 }, 160, 50), ep.port);
+    }
+    await waitFor(() => frames.length === 20 && ep.stats().packets === 20 && ep.stats().wrongSource === 1);
+    expect(frames.map((f) => f.timestamp)).toEqual(Array.from({ length: 20 }, (_, i) => i * 20));
+    expect(frames.map((f) => f.samples[0])).toEqual(Array.from({ length: 20 }, (_, i) => markValue(i)));
+    expect(frames.every((f) => f.samples.length === 160 && f.sampleRate === 8000 && !f.concealed)).toBe(true);
+    expect(ep.stats()).toMatchObject({ packets: 20, wrongSource: 1, lost: 0, codec: 'PCMU/8000', audioSeconds: 0.4 });
+    expect(ep.stats().lastPacketAt).toBeGreaterThan(Date.now() - 5000);
+  });
+
+  it('close() resolves with the final stats, counted without any listener, and frees the port pair', async () => {
+    // Stats pushed rarely: what close() returns can only be the final count.
+    const p = await pool(2, 1, { statsMs: 60_000 });
+    const ep = await p.allocate();
+    const sender = await client();
+    ep.configure(config({ address: HOST, port: sender.address().port }));
+    for (let i = 0; i < 30; i++) if (i !== 10) await send(sender, pcmuPacket({ seq: i, ts: i * 160 }, 160, i), ep.port);
+    expect(ep.stats().packets).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    await ep.close();
+    expect(ep.stats()).toMatchObject({ packets: 29, lost: 1, codec: 'PCMU/8000', audioSeconds: 0.6 });
+    expect(p.inUse).toBe(0);
+    expect(await bindable(ep.port)).toBe(true);
+    expect(await bindable(ep.port + 1)).toBe(true);
+  });
+
+  it('spreads endpoints over the workers and refuses with PortsExhaustedError when every slice is used', async () => {
+    const p = await pool(4, 2);
+    const eps = await Promise.all([p.allocate(), p.allocate(), p.allocate(), p.allocate()]);
+    expect(new Set(eps.map((e) => e.port)).size).toBe(4);
+    expect(p.workers.map((w) => w.inUse)).toEqual([2, 2]);
+    await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
+    await Promise.all(eps.map((e) => e.close()));
+    expect(p.inUse).toBe(0);
+  });
+
+  it('reports a worker that crashes, keeps the process and the other worker, and replaces it on its slice', async () => {
+    const failures: Array<{ worker: number; code: number; error?: Error }> = [];
+    const p = await pool(4, 2, { onWorkerFailure: (f) => failures.push(f) });
+    const eps = await Promise.all([p.allocate(), p.allocate()]);
+    const crashed = p.workers[0]!;
+    // A message the worker does not understand is a bug there: it throws and the thread dies.
+    crashed.worker.postMessage({ t: 'no-such-message' });
+    await waitFor(() => failures.length === 1);
+    expect(failures[0]).toMatchObject({ worker: 0, code: 1 });
+    expect(failures[0]!.error?.message).toMatch(/unknown message/);
+    // The dead worker's endpoint closes at once (its sockets died with it).
+    await Promise.all(eps.map((e) => e.close()));
+    await waitFor(() => p.workers[0] !== crashed);
+    await p.warm();
+    expect(p.workers[0]!.alive).toBe(true);
+    const again = await Promise.all([p.allocate(), p.allocate(), p.allocate()]);
+    expect(again.every((e) => e.port > 0)).toBe(true);
+    await Promise.all(again.map((e) => e.close()));
+  });
+});
