@@ -20,6 +20,9 @@ export interface CallPublisherOptions {
   now?: () => number;
 }
 
+/** How long a call's updates wait to go out together: well under what an operator notices. */
+const UPDATE_COALESCE_MS = 100;
+
 /** A third of the TTL: two refreshes can be lost before another node stops showing the call. */
 export const refreshIntervalMs = (callTtlMs: number): number => Math.max(500, Math.floor(callTtlMs / 3));
 
@@ -33,12 +36,15 @@ export class CallPublisher {
   private readonly inflight = new Set<Promise<unknown>>();
   /** The tail of each live call's event chain. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Calls changed since the last flush: their updates go out together, once each. */
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: CallPublisherOptions) {
     this.log = opts.logger.child({ mod: 'cluster' });
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
-    opts.engine.onCallEvent = (e) => this.track(this.onCallEvent(e));
+    opts.engine.onCallEvent = (e) => this.onEngineEvent(e);
     this.timer = setInterval(() => this.track(this.refresh()), refreshIntervalMs(opts.callTtlMs));
     this.timer.unref();
     this.track(this.refresh());
@@ -54,7 +60,33 @@ export class CallPublisher {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.opts.engine.onCallEvent = undefined;
+    this.flush();
     await Promise.allSettled([...this.inflight]);
+  }
+
+  /**
+   * A call's start and end are written at once; its updates (state, risk, holds: several in its
+   * first second) are coalesced for UPDATE_COALESCE_MS, so each is built, masked and written once.
+   * An update still waiting when the call ends is dropped: the end says more.
+   */
+  private onEngineEvent(e: EngineCallEvent): void {
+    if (e.type === 'updated') {
+      this.dirty.add(e.callId);
+      if (!this.flushTimer) {
+        this.flushTimer = setTimeout(() => this.flush(), UPDATE_COALESCE_MS);
+        this.flushTimer.unref();
+      }
+      return;
+    }
+    this.dirty.delete(e.callId);
+    this.track(this.onCallEvent(e));
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const callId of this.dirty) this.track(this.onCallEvent({ type: 'updated', callId }));
+    this.dirty.clear();
   }
 
   private track(p: Promise<unknown>): void {
@@ -111,7 +143,7 @@ export class CallPublisher {
   }
 
   private recordOf(callId: string): LiveCallRecord | undefined {
-    const call = this.opts.engine.getCall(callId);
+    const call = this.opts.engine.viewOf(callId);
     if (!call) return undefined;
     return {
       id: callId,

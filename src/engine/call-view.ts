@@ -29,12 +29,15 @@ export function summarise(call: LiveCall, node: string): CallSummary {
 /** The actor's state value and persisted snapshot (ids, roles, codecs, ports, times: no content). */
 export function callDetail(call: LiveCall, node: string): { summary: CallSummary; state: unknown; snapshot: unknown } {
   const snap = call.actor.getSnapshot();
-  return { summary: summarise(call, node), state: snap.value, snapshot: maskSnapshot(withoutContent(call.actor.getPersistedSnapshot())) };
+  return { summary: summarise(call, node), state: snap.value, snapshot: maskInPlace(withoutContent(call.actor.getPersistedSnapshot())) };
 }
 
-/** Persisted snapshots leave the process through the API: numbers masked, nothing else to hide. */
-function maskSnapshot(snapshot: unknown): unknown {
-  const s = structuredClone(snapshot) as { context?: { subscriber?: string; participants?: Array<{ number?: string; identity?: string; name?: string }> } };
+/**
+ * Persisted snapshots leave the process through the API: numbers masked, nothing else to hide.
+ * Masks the copy withoutContent() just made, in place: a second deep copy per view cost as much.
+ */
+function maskInPlace(snapshot: unknown): unknown {
+  const s = snapshot as { context?: { subscriber?: string; participants?: Array<{ number?: string; identity?: string; name?: string }> } };
   if (s.context) {
     if (s.context.subscriber) s.context.subscriber = maskNumber(s.context.subscriber);
     for (const p of s.context.participants ?? []) {

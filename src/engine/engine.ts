@@ -122,6 +122,15 @@ export class Engine implements RecordingSessionHandler, CallOutcomes {
     return callDetail(call, this.deps.config.nodeId);
   }
 
+  /**
+   * The call as the shared registry keeps it: like getCall(), with the last sweep's media numbers
+   * (fresh ones are an actor transition each, too dear for every published change).
+   */
+  viewOf(id: string): { summary: CallSummary; state: unknown; snapshot: unknown } | undefined {
+    const call = this.calls.get(id);
+    return call && callDetail(call, this.deps.config.nodeId);
+  }
+
   stats(): { calls: number; pendingOffers: number; rtpPortsInUse: number } {
     return { calls: this.calls.size, pendingOffers: this.offers.pendingCount, rtpPortsInUse: this.deps.ports.inUse };
   }

@@ -50,6 +50,11 @@ export interface AdmissionOptions {
   retryAfterSeconds: number;
 }
 
+/**
+ * The lag is smoothed over a few samples (EWMA), so one GC pause or one slow API read does not
+ * shed calls; a loop that stays late does.
+ */
+const SMOOTHING = 0.3;
 /** Multiplicative decrease per late sample, additive increase per calm one (samples come every ~10 ms). */
 const DECREASE = 0.75;
 const INCREASE = 0.02;
@@ -64,6 +69,7 @@ export class Admission {
   private shed = 0;
   /** INVITEs asked about since the last sample: lag with no INVITEs arriving (start-up, a GC) is not overload. */
   private arrivals = 0;
+  private lag = 0;
   readonly retryAfterSeconds: number;
 
   constructor(private readonly opts: AdmissionOptions) {
@@ -84,19 +90,20 @@ export class Admission {
     return false;
   }
 
-  stats(): { admittedShare: number; shed: number } {
-    return { admittedShare: this.share, shed: this.shed };
+  stats(): { admittedShare: number; shed: number; lagMs: number } {
+    return { admittedShare: this.share, shed: this.shed, lagMs: this.lag };
   }
 
   close(): void {
     this.opts.signal.close();
   }
 
-  private observe(lagMs: number): void {
+  private observe(sampleMs: number): void {
     const busy = this.arrivals > 0;
     this.arrivals = 0;
-    if (lagMs > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
-    else if (lagMs < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
+    this.lag += SMOOTHING * (sampleMs - this.lag);
+    if (this.lag > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
+    else if (this.lag < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
     if (this.share >= 1) this.credit = 0;
   }
 }
@@ -106,5 +113,5 @@ export const ADMIT_ALL: Pick<Admission, 'admit' | 'retryAfterSeconds' | 'close' 
   admit: () => true,
   retryAfterSeconds: 5,
   close: () => undefined,
-  stats: () => ({ admittedShare: 1, shed: 0 }),
+  stats: () => ({ admittedShare: 1, shed: 0, lagMs: 0 }),
 };

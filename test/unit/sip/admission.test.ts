@@ -29,19 +29,24 @@ describe('Admission', () => {
     const a = new Admission({ signal, maxLagMs: 30, retryAfterSeconds: 5 });
     signal.sample(5, 100);
     expect(admittedOf(a, 200)).toBe(200);
-    expect(a.stats()).toEqual({ admittedShare: 1, shed: 0 });
+    expect(a.stats()).toMatchObject({ admittedShare: 1, shed: 0 });
   });
 
   it('sheds a growing share while the loop runs late, spread evenly over arrivals, and never all', () => {
     const signal = new FakeSignal();
     const a = new Admission({ signal, maxLagMs: 30, retryAfterSeconds: 5 });
-    signal.sample(80, 3, a); // 1 → 0.42
+    // One late sample is smoothed away (a GC pause); a loop that stays late is not.
+    signal.sample(80, 1, a);
+    expect(a.stats().admittedShare).toBe(1);
+    signal.sample(80, 2, a); // smoothed lag 40.8, then 52.6 ms: 1 → 0.75 → 0.5625
     const share = a.stats().admittedShare;
-    expect(share).toBeCloseTo(0.421875, 6);
+    expect(share).toBeCloseTo(0.5625, 6);
     // Deterministic: of 100 arrivals, the share's worth get through.
-    expect(admittedOf(a, 100)).toBe(Math.floor(100 * share));
+    const some = admittedOf(a, 100);
+    expect(Math.abs(some - 100 * share)).toBeLessThanOrEqual(1);
     signal.sample(500, 100, a);
     expect(a.stats().admittedShare).toBe(0.05);
+    expect(some).toBeLessThan(60);
     const shedBefore = a.stats().shed;
     const admitted = admittedOf(a, 100);
     expect(admitted).toBeGreaterThanOrEqual(4);
