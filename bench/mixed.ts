@@ -4,11 +4,11 @@
  * their INVITE→200 p50/p99 and failures, the media's loss and the server's CPU; before the media, the
  * same setup rate on the idle node as the baseline. Issue 15's floor: p99 under 50 ms.
  */
-import { runSipp } from '../test/e2e/support.js';
 import { killDescendants, sleep, stopProcess } from './cleanup.js';
+import { holdCalls } from './held-calls.js';
 import { startRtpStreams } from './rtp-sender.js';
-import { build, listCalls, spawnServer, waitForHttp, type CallView } from './server.js';
-import { flag, sipStep } from './sip-step.js';
+import { build, listCalls, spawnServer, waitForHttp } from './server.js';
+import { flag, sipStep, warmUp } from './sip-step.js';
 
 export async function benchMixed(args: string[]): Promise<unknown> {
   const held = Number(flag(args, 'calls', '1000'));
@@ -22,26 +22,11 @@ export async function benchMixed(args: string[]): Promise<unknown> {
   try {
     await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 20_000);
     const pid = server.pid!;
+    await warmUp(sipPort, pid);
     const baseline = await sipStep({ port: sipPort, pid, rate, seconds });
 
-    // The held calls: set up at 250/s, BYE only after the measurement (or at the node's end).
-    const setupRate = 250;
-    const holdMs = Math.ceil((held / setupRate) * 1000) + (seconds + 20) * 1000;
-    const holding = runSipp({
-      scenario: 'uac-call-bye.xml',
-      port: sipPort,
-      calls: held,
-      rate: setupRate,
-      rateLimit: held,
-      keys: { hold_ms: String(holdMs) },
-      timeoutSeconds: Math.ceil(holdMs / 1000) + 60,
-    });
-    let calls: CallView[] = [];
-    const until = Date.now() + 60_000;
-    while (Date.now() < until && calls.length < held) {
-      await sleep(200);
-      calls = await listCalls(httpPort);
-    }
+    // Held until the bench ends their sipp: longer than any wait for them plus the measurement.
+    const { calls, offered, runs } = await holdCalls({ sipPort, httpPort, target: held, rate: 250, holdSeconds: 600 });
     const ports = calls.flatMap((c) => c.streams.map((s) => s.port)).filter((p) => p > 0);
     const tStreams = performance.now();
     const streams = await startRtpStreams(ports);
@@ -60,11 +45,12 @@ export async function benchMixed(args: string[]): Promise<unknown> {
     // The held calls' sipp would retransmit its BYEs to a stopped node for half a minute: end it.
     await stopProcess(server);
     killDescendants();
-    await holding;
+    await Promise.all(runs);
     return {
       bench: 'mixed',
       setup: `INVITE(SIPREC) → 200 → ACK → BYE at ${rate}/s for ${seconds} s while ${calls.length} held calls stream 2 PCMU streams each (50 packets/s), recognizer disabled, loopback`,
       held_calls: calls.length,
+      held_calls_offered: offered,
       streams: ports.length,
       p99_ms: during.p99_ms,
       floor: { p99_ms: 50, met: during.p99_ms < 50 && during.failed === 0 && calls.length >= held },

@@ -14,7 +14,7 @@ import { killDescendants, sleep, stopProcess } from './cleanup.js';
 import { cpuPercent, latency, namedRtts, sippCounters } from './figures.js';
 import { cpuTicks } from './proc.js';
 import { build, spawnServer, waitForHttp } from './server.js';
-import { flag, sipStep, sustains, type SipStep } from './sip-step.js';
+import { flag, sipStep, sustains, warmUp, type SipStep } from './sip-step.js';
 
 const OFFER_SCENARIO = resolve(import.meta.dirname, 'scenarios', 'uac-call-expect-200-or-503.xml');
 
@@ -37,6 +37,7 @@ export async function benchOverload(args: string[]): Promise<unknown> {
   try {
     await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 20_000);
     const pid = server.pid!;
+    await warmUp(sipPort, pid);
     const search: SipStep[] = [];
     let sustained = given;
     if (!given) {

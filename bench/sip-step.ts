@@ -65,6 +65,14 @@ export async function sipStep(o: SipStepOptions): Promise<SipStep> {
   };
 }
 
+/**
+ * A few seconds of calls whose figures are dropped: the first calls a fresh node answers pay for V8's
+ * compilation of the whole path (several ms each), which is not the per-call cost the steps measure.
+ */
+export async function warmUp(port: number, pid: number, seconds = 3): Promise<void> {
+  await sipStep({ port, pid, rate: 50, seconds });
+}
+
 /** The benches' rule for a rate the UAS sustains: every call completed, sipp content, p99 under 50 ms. */
 export function sustains(step: SipStep, p99Ms = 50): boolean {
   return step.failed === 0 && step.sipp_exit === 0 && step.p99_ms < p99Ms;

@@ -8,7 +8,7 @@
 import { stopProcess, killDescendants, sleep } from './cleanup.js';
 import { median, ratio } from './figures.js';
 import { build, spawnServer, waitForHttp } from './server.js';
-import { flag, sipStep, sustains, type SipStep } from './sip-step.js';
+import { flag, sipStep, sustains, warmUp, type SipStep } from './sip-step.js';
 import { startSippUas, UAS_SCENARIO } from './sipp-uas.js';
 
 export async function benchSip(args: string[]): Promise<unknown> {
@@ -22,6 +22,8 @@ export async function benchSip(args: string[]): Promise<unknown> {
   try {
     await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 20_000);
     const uas = await startSippUas(uasPort);
+    await warmUp(sipPort, server.pid!);
+    await warmUp(uasPort, uas.pid!);
     const steps: Array<SipStep & { cpu_ratio_to_sipp_uas: number }> = [];
     const reference: SipStep[] = [];
     let sustained = 0;
