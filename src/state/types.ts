@@ -68,6 +68,7 @@ export type ClusterEvent =
   | { type: 'node'; node: string; at: number; status: 'up' | 'down' };
 
 export interface CallRegistry {
+  /** The record is handed over: the caller builds a fresh one per put and never changes it after. */
   putCall(record: LiveCallRecord, ttlMs: number): Promise<void>;
   removeCall(id: string): Promise<void>;
   /** Every node's live calls (unexpired), any order. */

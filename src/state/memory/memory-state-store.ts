@@ -56,9 +56,11 @@ export class MemoryStateStore implements StateStore {
     return this.subscribers.list();
   }
 
-  // Records are cloned in and out so callers see value semantics, as with the Redis store.
+  // Records are cloned on the way out so readers see value semantics, as with the Redis store. On
+  // the way in the record is handed over (CallRegistry.putCall): a copy per published change of
+  // every call cost a deep clone for nothing.
   async putCall(record: LiveCallRecord, ttlMs: number): Promise<void> {
-    this.calls.set(record.id, structuredClone(record), checkTtl(ttlMs));
+    this.calls.set(record.id, record, checkTtl(ttlMs));
   }
 
   async removeCall(id: string): Promise<void> {
