@@ -100,6 +100,7 @@ export async function benchOverload(args: string[]): Promise<unknown> {
       scenario: 'INVITE(SIPREC) → 200 → ACK → 100 ms → BYE, or → 503/486 → ACK, UDP, loopback; the node on its defaults',
       sustained_calls_per_s: sustained,
       sustained_from: given ? '--rate' : 'search (3 s steps, no failures, p99 < 50 ms)',
+      ...(sustained ? {} : { note: `no rate sustained: offered twice the lowest, ${rates[0] ?? 100}/s` }),
       offered_calls_per_s: offered,
       offered_seconds: seconds,
       offered_calls: calls,
