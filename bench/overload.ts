@@ -12,9 +12,8 @@ import { SIP_SETTINGS } from '../src/config/sip.js';
 import { runSipp } from '../test/e2e/support.js';
 import { killDescendants, sleep, stopProcess } from './cleanup.js';
 import { cpuPercent, latency, namedRtts, sippCounters } from './figures.js';
-import { cpuTicks } from './proc.js';
 import { build, spawnServer, waitForHttp } from './server.js';
-import { flag, sipStep, sustains, warmUp, type SipStep } from './sip-step.js';
+import { flag, sipStep, sustains, ticksOf, warmUp, type SipStep } from './sip-step.js';
 
 const OFFER_SCENARIO = resolve(import.meta.dirname, 'scenarios', 'uac-call-expect-200-or-503.xml');
 
@@ -52,7 +51,7 @@ export async function benchOverload(args: string[]): Promise<unknown> {
     }
     const offered = 2 * Math.max(sustained, rates[0] ?? 100);
     const calls = offered * seconds;
-    const ticks0 = cpuTicks(pid);
+    const ticks0 = ticksOf(pid);
     const t0 = performance.now();
     const overload = runSipp({
       scenario: OFFER_SCENARIO,
@@ -68,7 +67,7 @@ export async function benchOverload(args: string[]): Promise<unknown> {
     // ACKs and BYEs of the load may still be in flight — what the SBC's next calls meet.
     await sleep(seconds * 1000);
     const loadEnd = performance.now();
-    const loadTicks = cpuTicks(pid) - ticks0;
+    const loadTicks = ticksOf(pid) - ticks0;
     const probes: Array<{ start_s: number } & SipStep> = [];
     let recovered: number | null = null;
     while (alive() && (performance.now() - loadEnd) / 1000 < 60) {

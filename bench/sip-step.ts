@@ -32,9 +32,18 @@ export interface SipStep extends Latency {
   sipp_exit: number | null;
 }
 
+/** CPU ticks of a process, NaN once it has gone (the overload bench reports a crash, it does not throw). */
+export function ticksOf(pid: number): number {
+  try {
+    return cpuTicks(pid);
+  } catch {
+    return NaN;
+  }
+}
+
 export async function sipStep(o: SipStepOptions): Promise<SipStep> {
   const calls = Math.max(1, Math.round(o.rate * o.seconds));
-  const ticks0 = cpuTicks(o.pid);
+  const ticks0 = ticksOf(o.pid);
   const uac0 = childrenCpuSeconds();
   const t0 = Date.now();
   const run = await runSipp({
@@ -48,7 +57,7 @@ export async function sipStep(o: SipStepOptions): Promise<SipStep> {
     ...(o.keys ? { keys: o.keys } : {}),
   });
   const elapsed = (Date.now() - t0) / 1000;
-  const ticks = cpuTicks(o.pid) - ticks0;
+  const ticks = ticksOf(o.pid) - ticks0;
   const counters = sippCounters(run.statCsv);
   const successful = counters['SuccessfulCall'] ?? 0;
   return {
