@@ -55,9 +55,10 @@ export class CallResources {
   async dropEndpoint(index: number): Promise<void> {
     const ep = this.media.get(index);
     if (!ep) return;
-    this.host.mediaStats.retire(ep);
     this.media.delete(index);
-    await ep.close();
+    const closed = ep.close();
+    this.host.mediaStats.retire(ep, closed);
+    await closed;
   }
 
   /** Lets go of everything: listeners, recognizers, plans, endpoints (their counts move to the node's totals). */
@@ -67,9 +68,13 @@ export class CallResources {
     for (const index of [...this.recognizers.keys()]) this.closeRecognizer(index);
     this.plans = undefined;
     const eps = [...this.media.values()];
-    for (const ep of eps) this.host.mediaStats.retire(ep);
     this.media.clear();
-    return Promise.all(eps.map((ep) => ep.close())).then(() => undefined);
+    const closed = eps.map((ep) => {
+      const done = ep.close();
+      this.host.mediaStats.retire(ep, done);
+      return done;
+    });
+    return Promise.all(closed).then(() => undefined);
   }
 
   private closeRecognizer(index: number): void {

@@ -32,9 +32,20 @@ export class MediaStats {
     return t;
   }
 
-  /** Before an endpoint closes: its counts move to the running total, so the sums never go down. */
-  retire(ep: RtpEndpoint): void {
-    addMedia(this.retired, ep.stats());
+  /**
+   * An endpoint closing: its counts move to the running total now, so the sums never go down, and
+   * what it counted after its last stats report (a media worker's final stats) once `closed` resolves.
+   */
+  retire(ep: RtpEndpoint, closed: Promise<void>): void {
+    const before = ep.stats();
+    addMedia(this.retired, before);
+    const rest = (): void => {
+      const after = ep.stats();
+      this.retired.packets += after.packets - before.packets;
+      this.retired.lost += after.lost - before.lost;
+      this.retired.late += after.late - before.late;
+    };
+    void closed.then(rest, rest);
   }
 
   /** Reads a call's streams into its actor now. */

@@ -56,8 +56,11 @@ export interface ReorderOptions {
 /** RFC 3550 A.1 constants (there: MAX_DROPOUT 3000, MAX_MISORDER 100). */
 const MAX_DROPOUT = 3000;
 const MAX_MISORDER = 100;
-/** How far back duplicates are told from late packets. */
-const HISTORY = 512;
+/**
+ * How far back duplicates are told from late packets: anything further back than MAX_MISORDER is
+ * taken for a sender restart before the history is asked, so a power of two above it is enough.
+ */
+const HISTORY = 128;
 
 export class ReorderBuffer {
   /** Sequence numbers given up on (including those that later arrived late). */
@@ -68,11 +71,15 @@ export class ReorderBuffer {
   /** Packets that arrived after a later one and were still used. */
   reordered = 0;
 
-  /** Allocated with the first packet: most streams of a short or held call never need it. */
+  /**
+   * Allocated when the first packet has to wait: a stream whose packets come in order (most) never
+   * needs it, and 64 slots per stream add up over thousands of streams.
+   */
   private ring: RtpSlot[] = [];
   private readonly capacity: number;
   private readonly mask: number;
-  private readonly played = new Float64Array(HISTORY).fill(-1);
+  /** Extended sequence numbers played, by their low bits (Int32: 2^31 packets is over a year at 50/s). */
+  private readonly played = new Int32Array(HISTORY).fill(-1);
   private count = 0;
   private nextExt = -1;
   private baseExt = -1;
@@ -150,8 +157,7 @@ export class ReorderBuffer {
       this.advance();
     }
 
-    const slot = this.ring[ext & this.mask]!;
-    if (slot.ext === ext) {
+    if (this.count > 0 && this.ring[ext & this.mask]!.ext === ext) {
       this.duplicates++;
       return;
     }
@@ -164,7 +170,8 @@ export class ReorderBuffer {
       this.release(pkt);
       this.drain();
     } else {
-      slot.copyFrom(pkt);
+      if (this.ring.length === 0) this.ring = Array.from({ length: this.capacity }, () => new RtpSlot());
+      this.ring[ext & this.mask]!.copyFrom(pkt);
       this.count++;
     }
     // Give up on a missing packet once the media queued behind it exceeds the depth.
@@ -188,7 +195,6 @@ export class ReorderBuffer {
   }
 
   private start(seq: number, pkt: RtpSlot): void {
-    if (this.ring.length === 0) this.ring = Array.from({ length: this.capacity }, () => new RtpSlot());
     // Offset by one cycle so a packet from just before the first one still extends to >= 0.
     this.nextExt = seq + 0x10000;
     this.baseExt = this.nextExt;
@@ -212,7 +218,7 @@ export class ReorderBuffer {
   }
 
   private drain(): void {
-    for (;;) {
+    while (this.count > 0) {
       const slot = this.ring[this.nextExt & this.mask]!;
       if (slot.ext !== this.nextExt) return;
       this.count--;

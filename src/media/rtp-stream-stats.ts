@@ -3,10 +3,14 @@
  * packet), and the StreamStats snapshot built from them with the reorder buffer's and jitter
  * estimator's own counts.
  */
+import { performance } from 'node:perf_hooks';
 import type { JitterEstimator } from './jitter.js';
 import type { ReorderBuffer } from './reorder-buffer.js';
 import { SRTP_ERR_AUTH, SRTP_ERR_OLD, SRTP_ERR_REPLAY } from './srtp.js';
 import type { StreamStats } from './types.js';
+
+/** Read once: performance.timeOrigin is a getter, too dear for every packet. */
+const TIME_ORIGIN = performance.timeOrigin;
 
 export class RtpStreamCounters {
   packets = 0;
@@ -20,7 +24,8 @@ export class RtpStreamCounters {
   extraLate = 0;
   extraDuplicates = 0;
   codecLabel: string | undefined;
-  lastPacketWall: number | undefined;
+  /** Monotonic ms (performance.now()) of the last accepted packet; made wall-clock when read. */
+  lastPacketMono: number | undefined;
 
   /** An SRTP/SRTCP unprotect failure: a replayed index is a duplicate, one below the window is late. */
   srtpFailure(code: number): void {
@@ -48,7 +53,7 @@ export class RtpStreamCounters {
     };
     if (this.codecLabel !== undefined) stats.codec = this.codecLabel;
     if (ssrc !== undefined) stats.ssrc = ssrc;
-    if (this.lastPacketWall !== undefined) stats.lastPacketAt = Math.round(this.lastPacketWall);
+    if (this.lastPacketMono !== undefined) stats.lastPacketAt = Math.round(TIME_ORIGIN + this.lastPacketMono);
     return stats;
   }
 }

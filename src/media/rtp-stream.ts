@@ -169,7 +169,7 @@ export class RtpStream implements FrameSink, DtmfSink {
     c.packets++;
     c.bytes += buf.length;
     this.playout.lastArrival = arrivalMs;
-    c.lastPacketWall = performance.timeOrigin + arrivalMs;
+    c.lastPacketMono = arrivalMs;
     if (kind !== KIND_DTMF) {
       // A.8 over audio and CN only: telephone-event packets repeat one timestamp by design.
       const clock = kind === KIND_AUDIO ? this.bindings[pt]!.clockRate : this.playout.clockRate;

@@ -56,6 +56,9 @@ export class MediaThread implements WorkerLink {
     private readonly onDeath: (thread: MediaThread, err: Error | undefined, code: number) => void,
   ) {
     this.worker = startWorker(setup);
+    // The node's own sockets and timers keep it running; a worker alone must not (a test or CLI that
+    // forgot close() would hang).
+    this.worker.unref();
     let readyNow: () => void = () => {};
     this.ready = new Promise<void>((resolve) => (readyNow = resolve));
     let failure: Error | undefined;
