@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../log.js';
 import type { StreamConfig } from '../types.js';
 import type { FrameBatch, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
-import { STATS_FIELDS } from './protocol.js';
+import { Outbox, STATS_FIELDS } from './protocol.js';
 import { WorkerEndpoint, type WorkerLink } from './worker-endpoint.js';
 
 /**
@@ -47,6 +47,10 @@ export class MediaThread implements WorkerLink {
   private stopping = false;
   private down: (() => void) | undefined;
   private readonly exited: Promise<void>;
+  /** allocate, configure, listen and close of one event-loop turn go as one message. */
+  private readonly outbox = new Outbox<ToWorker>((msg) => {
+    if (this.alive) this.worker.postMessage(msg);
+  });
 
   constructor(
     readonly index: number,
@@ -121,7 +125,8 @@ export class MediaThread implements WorkerLink {
     this.stopping = true;
     if (this.alive) {
       const answered = new Promise<void>((resolve) => (this.down = resolve));
-      this.post({ t: 'shutdown' });
+      this.outbox.flush();
+      this.worker.postMessage({ t: 'shutdown' } satisfies ToWorker);
       const timer = setTimeout(() => void this.worker.terminate(), timeoutMs);
       await answered;
       clearTimeout(timer);
@@ -130,11 +135,14 @@ export class MediaThread implements WorkerLink {
   }
 
   private post(msg: ToWorker): void {
-    if (this.alive) this.worker.postMessage(msg);
+    if (this.alive) this.outbox.push(msg);
   }
 
   private receive(msg: FromWorker): void {
     switch (msg.t) {
+      case 'batch':
+        for (const m of msg.msgs) this.receive(m);
+        return;
       case 'frames':
         this.frames(msg);
         return;

@@ -10,13 +10,15 @@ import { pino } from 'pino';
 import { UdpPortPool } from '../udp-port-pool.js';
 import type { RtpEndpoint } from '../types.js';
 import { FrameBatcher } from './frame-batcher.js';
-import { packStats, STATS_FIELDS, type FromWorker, type ToWorker, type WorkerSetup } from './protocol.js';
+import { Outbox, packStats, STATS_FIELDS, type FromWorker, type ToWorker, type WorkerSetup } from './protocol.js';
 
+if (!parentPort) throw new Error('media-worker.ts runs as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('media-worker.ts runs as a worker thread');
 const setup = workerData as WorkerSetup;
 
 const send = (msg: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
+/** Answers to allocate and close, posted together once per turn. */
+const control = new Outbox<FromWorker>((msg, transfer) => port.postMessage(msg, transfer));
 
 // Log records go to the main thread's logger (one destination, one format).
 const logger = pino(
@@ -59,12 +61,12 @@ async function allocate(id: number): Promise<void> {
   try {
     ep = await pool.allocate();
   } catch {
-    send({ t: 'refused', id, free: pool.free });
+    control.push({ t: 'refused', id, free: pool.free });
     return;
   }
   ep.onDtmf((event) => send({ t: 'dtmf', id, event }));
   streams.set(id, { ep, unlisten: undefined });
-  send({ t: 'allocated', id, port: ep.port, free: pool.free });
+  control.push({ t: 'allocated', id, port: ep.port, free: pool.free });
 }
 
 async function close(id: number): Promise<void> {
@@ -77,7 +79,7 @@ async function close(id: number): Promise<void> {
   const data = new Float64Array(STATS_FIELDS);
   const labels: string[] = [];
   packStats(s.ep.stats(), data, 0, labels);
-  send({ t: 'closed', id, data, labels, free: pool.free }, [data.buffer] as ArrayBuffer[]);
+  control.push({ t: 'closed', id, data, labels, free: pool.free }, [data.buffer] as ArrayBuffer[]);
 }
 
 function stream(id: number): Held {
@@ -86,8 +88,11 @@ function stream(id: number): Held {
   return s;
 }
 
-port.on('message', (msg: ToWorker) => {
+function handle(msg: ToWorker): void {
   switch (msg.t) {
+    case 'batch':
+      for (const m of msg.msgs) handle(m);
+      return;
     case 'allocate':
       void allocate(msg.id);
       return;
@@ -111,6 +116,7 @@ port.on('message', (msg: ToWorker) => {
       void pool.close().then(() => {
         frames.flush();
         frames.close();
+        control.flush();
         send({ t: 'down' });
         port.close();
       });
@@ -118,6 +124,8 @@ port.on('message', (msg: ToWorker) => {
     default:
       throw new Error(`media worker: unknown message ${JSON.stringify(msg)}`);
   }
-});
+}
+
+port.on('message', handle);
 
 void pool.warm().then(() => send({ t: 'ready', free: pool.free }));

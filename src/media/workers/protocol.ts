@@ -28,7 +28,9 @@ export type ToWorker =
   /** A frame listener exists (on) or no longer (off): the worker decodes and sends frames only when on. */
   | { t: 'listen'; id: number; on: boolean }
   | { t: 'close'; id: number }
-  | { t: 'shutdown' };
+  | { t: 'shutdown' }
+  /** Control messages of one event-loop turn, in order (a postMessage each cost more than the work). */
+  | { t: 'batch'; msgs: ToWorker[] };
 
 export interface FrameBatch {
   t: 'frames';
@@ -57,8 +59,37 @@ export type FromWorker =
   | { t: 'dtmf'; id: number; event: DtmfEvent }
   | { t: 'log'; line: string }
   | { t: 'down' }
+  /** Control messages (allocated, refused, closed) of one event-loop turn, in order. */
+  | { t: 'batch'; msgs: FromWorker[] }
   | FrameBatch
   | StatsBatch;
+
+/**
+ * Queues control messages and posts them once per event-loop turn: one message alone as itself,
+ * several as one `batch`. Calls set up and end in bursts, each with two streams; a postMessage per
+ * allocate, configure and close was a large share of a call's CPU.
+ */
+export class Outbox<M extends { t: string }> {
+  private queued: M[] = [];
+  private transfer: ArrayBuffer[] = [];
+
+  constructor(private readonly post: (msg: M | { t: 'batch'; msgs: M[] }, transfer: ArrayBuffer[]) => void) {}
+
+  push(msg: M, transfer?: ArrayBuffer[]): void {
+    if (this.queued.push(msg) === 1) setImmediate(() => this.flush());
+    if (transfer) this.transfer.push(...transfer);
+  }
+
+  /** Posts what is queued now (before a message that must follow it, such as shutdown). */
+  flush(): void {
+    const msgs = this.queued;
+    if (msgs.length === 0) return;
+    const transfer = this.transfer;
+    this.queued = [];
+    this.transfer = [];
+    this.post(msgs.length === 1 ? msgs[0]! : { t: 'batch', msgs }, transfer);
+  }
+}
 
 export const STATS_FIELDS = 16;
 
