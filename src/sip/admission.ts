@@ -5,7 +5,9 @@
  * an SBC takes as "try another SRS", while the calls already answered keep their timing.
  *
  * The signal is how late a short interval timer fires (the event loop's lag: every datagram waiting
- * in the socket buffer waits at least that long). The share of new INVITEs admitted follows it,
+ * in the socket buffer waits at least that long) and, where the stack can measure it, how long a
+ * datagram waits in the SIP socket's queue (src/sip/native/queue-probe.ts): libuv reads a bounded
+ * number of datagrams per turn, so a loop that keeps time can still have seconds of INVITEs queued. The share of new INVITEs admitted follows it,
  * additive-increase / multiplicative-decrease, so a node offered twice what it can answer settles on
  * answering about what it can, instead of swinging between all and nothing.
  */
@@ -70,6 +72,7 @@ export class Admission {
   /** INVITEs asked about since the last sample: lag with no INVITEs arriving (start-up, a GC) is not overload. */
   private arrivals = 0;
   private lag = 0;
+  private queueDelay: (() => number) | undefined;
   readonly retryAfterSeconds: number;
 
   constructor(private readonly opts: AdmissionOptions) {
@@ -90,6 +93,11 @@ export class Admission {
     return false;
   }
 
+  /** Also watch how long requests wait in a socket queue (ms), sampled with the loop's lag. */
+  watchQueue(delayMs: () => number): void {
+    this.queueDelay = delayMs;
+  }
+
   stats(): { admittedShare: number; shed: number; lagMs: number } {
     return { admittedShare: this.share, shed: this.shed, lagMs: this.lag };
   }
@@ -101,7 +109,8 @@ export class Admission {
   private observe(sampleMs: number): void {
     const busy = this.arrivals > 0;
     this.arrivals = 0;
-    this.lag += SMOOTHING * (sampleMs - this.lag);
+    const sample = this.queueDelay ? Math.max(sampleMs, this.queueDelay()) : sampleMs;
+    this.lag += SMOOTHING * (sample - this.lag);
     if (this.lag > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
     else if (this.lag < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
     if (this.share >= 1) this.credit = 0;

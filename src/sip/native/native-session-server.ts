@@ -159,6 +159,8 @@ export class NativeSessionServer implements RecordingSessionServer {
       throw new NativeServerError('SIP_CLOSED', 'closed while starting');
     }
     this.state = 'listening';
+    // Shedding also watches how long INVITEs wait in the UDP socket's queue, which the loop's lag misses.
+    this.opts.admission?.watchQueue?.(() => this.transports.udpQueueDelayMs());
     this.log.info({ host: this.opts.host, ...this.transports.ports }, 'sip listening');
   }
 

@@ -62,7 +62,7 @@ export interface NativeSessionServerOptions {
    * Early shedding: new INVITEs it does not admit get 503 with its Retry-After at once, before
    * any other work (default: admit all). The server closes it.
    */
-  admission?: Pick<Admission, 'admit' | 'retryAfterSeconds' | 'close'>;
+  admission?: Pick<Admission, 'admit' | 'retryAfterSeconds' | 'close'> & Partial<Pick<Admission, 'watchQueue'>>;
   /** Host for Via and Contact when `host` is a wildcard address (default: the connection's or the first interface's address). */
   advertisedHost?: string;
   /** How long close() waits for BYE responses (default min(2000, 64*T1)). */

@@ -42,6 +42,11 @@ export class ServerTransports {
     return (this.udp?.sockets ?? 0) + (this.tcp?.sockets ?? 0) + (this.tls?.sockets ?? 0);
   }
 
+  /** How long a UDP datagram waits before it is read (ms): the queue the event loop's lag cannot see. */
+  udpQueueDelayMs(): number {
+    return this.udp?.queueDelayMs() ?? 0;
+  }
+
   async bind(): Promise<void> {
     const wantUdp = this.opts.transports.includes('udp');
     const wantTcp = this.opts.transports.includes('tcp');
@@ -92,7 +97,7 @@ export class ServerTransports {
     // Port 0: bind the first transport to an ephemeral port, then the other to the same number;
     // if that number is taken for the other protocol, start over.
     for (let attempt = 0; ; attempt++) {
-      const udp = wantUdp ? new UdpTransport(this.sink, { limits: this.limits, logger: this.log }) : null;
+      const udp = wantUdp ? new UdpTransport(this.sink, { limits: this.limits, logger: this.log, probeQueue: this.opts.admission !== undefined }) : null;
       const tcp = wantTcp ? new TcpTransport(this.sink, this.streamOptions('tcp')) : null;
       let port = this.opts.port;
       try {

@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../../log.js';
 import { parseDatagram, type ParseOptions } from './parser.js';
+import { QueueProbe } from './queue-probe.js';
 import { normalizeAddress, type SendErrorCallback, type SendTarget, type Transport, type TransportSink } from './transport.js';
 
 export interface UdpTransportOptions {
@@ -14,6 +15,8 @@ export interface UdpTransportOptions {
   logger: Logger;
   /** Counts datagrams dropped before parsing (e.g. blank keep-alives). */
   onIgnored?: () => void;
+  /** Time how long datagrams wait in the socket's queue (QueueProbe): for overload shedding. */
+  probeQueue?: boolean;
 }
 
 const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -21,6 +24,7 @@ const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 export class UdpTransport implements Transport {
   readonly kind = 'udp' as const;
   private socket: dgram.Socket | null = null;
+  private probe: QueueProbe | null = null;
 
   constructor(
     private readonly sink: TransportSink,
@@ -51,12 +55,19 @@ export class UdpTransport implements Transport {
         socket.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'sip udp socket error'));
         socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
         this.socket = socket;
+        if (this.opts.probeQueue) this.probe = new QueueProbe(host, socket.address().port);
         resolve(socket.address().port);
       });
     });
   }
 
+  /** How long a datagram waits in this socket's queue now (ms); 0 without a probe. */
+  queueDelayMs(): number {
+    return this.probe?.delayMs() ?? 0;
+  }
+
   private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.probe?.take(msg, rinfo.port)) return;
     try {
       const result = parseDatagram(msg, this.opts.limits);
       // Some SRCs send bare CRLF keep-alives over UDP: nothing to answer (RFC 3261 §7.5 ignores CRLF before a start line).
@@ -93,6 +104,8 @@ export class UdpTransport implements Transport {
   close(): Promise<void> {
     const socket = this.socket;
     this.socket = null;
+    this.probe?.close();
+    this.probe = null;
     if (!socket) return Promise.resolve();
     return new Promise((resolve) => {
       try {

@@ -74,6 +74,18 @@ describe('Admission', () => {
     expect(admittedOf(a, 10)).toBe(10);
   });
 
+  it('a queue the loop\'s lag cannot see (INVITEs waiting in the socket buffer) sheds too', () => {
+    const signal = new FakeSignal();
+    const a = new Admission({ signal, maxLagMs: 30, retryAfterSeconds: 5 });
+    let queued = 0;
+    a.watchQueue(() => queued);
+    signal.sample(2, 10, a);
+    expect(a.stats().admittedShare).toBe(1);
+    queued = 800;
+    signal.sample(2, 10, a);
+    expect(a.stats().admittedShare).toBeLessThan(0.2);
+  });
+
   it('with maxLagMs 0 never sheds; close() closes the signal', () => {
     const signal = new FakeSignal();
     const a = new Admission({ signal, maxLagMs: 0, retryAfterSeconds: 5 });
