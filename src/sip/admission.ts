@@ -109,10 +109,12 @@ export class Admission {
   private observe(sampleMs: number): void {
     const busy = this.arrivals > 0;
     this.arrivals = 0;
-    const sample = this.queueDelay ? Math.max(sampleMs, this.queueDelay()) : sampleMs;
-    this.lag += SMOOTHING * (sample - this.lag);
-    if (this.lag > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
-    else if (this.lag < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
+    this.lag += SMOOTHING * (sampleMs - this.lag);
+    // The queue's wait is not smoothed: it is already a sustained measure (a GC pause does not fill
+    // the socket buffer), and at the onset of a surge every sample of delay is a queue growing.
+    const late = this.queueDelay ? Math.max(this.lag, this.queueDelay()) : this.lag;
+    if (late > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
+    else if (late < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
     if (this.share >= 1) this.credit = 0;
   }
 }
