@@ -51,6 +51,8 @@ describe('recording state restore', () => {
     const broken = { recording: 'Z3JvdXAtYnJva2Vu', risk: { level: 'high', alerted: true }, alertAnnounced: true, node: 'other', updatedAt: Date.now() } as unknown as RecordingState;
     await node.store.putRecording(broken, 60_000);
     expect(await riskDuringCall('Z3JvdXAtYnJva2Vu')).toMatchObject({ level: 'none', alerted: false });
+    // The call's ports are released once its media worker has closed them (a message round trip).
+    await waitFor(() => node!.engine.stats().rtpPortsInUse === 0, 2000);
     expect(node.engine.stats().rtpPortsInUse).toBe(0);
   });
 });

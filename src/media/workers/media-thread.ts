@@ -47,7 +47,7 @@ export class MediaThread implements WorkerLink {
   private stopping = false;
   private down: (() => void) | undefined;
   private readonly exited: Promise<void>;
-  /** allocate, configure, listen and close of one event-loop turn go as one message. */
+  /** allocate, configure, listen and close queued together go as one message. */
   private readonly outbox = new Outbox<ToWorker>((msg) => {
     if (this.alive) this.worker.postMessage(msg);
   });

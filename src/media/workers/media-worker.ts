@@ -17,7 +17,7 @@ const port = parentPort;
 const setup = workerData as WorkerSetup;
 
 const send = (msg: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
-/** Answers to allocate and close, posted together once per turn. */
+/** Answers to allocate and close, posted together when queued together. */
 const control = new Outbox<FromWorker>((msg, transfer) => port.postMessage(msg, transfer));
 
 // Log records go to the main thread's logger (one destination, one format).

@@ -29,7 +29,7 @@ export type ToWorker =
   | { t: 'listen'; id: number; on: boolean }
   | { t: 'close'; id: number }
   | { t: 'shutdown' }
-  /** Control messages of one event-loop turn, in order (a postMessage each cost more than the work). */
+  /** Control messages queued together, in order (a postMessage each cost more than the work). */
   | { t: 'batch'; msgs: ToWorker[] };
 
 export interface FrameBatch {
@@ -59,15 +59,17 @@ export type FromWorker =
   | { t: 'dtmf'; id: number; event: DtmfEvent }
   | { t: 'log'; line: string }
   | { t: 'down' }
-  /** Control messages (allocated, refused, closed) of one event-loop turn, in order. */
+  /** Control messages (allocated, refused, closed) queued together, in order. */
   | { t: 'batch'; msgs: FromWorker[] }
   | FrameBatch
   | StatsBatch;
 
 /**
- * Queues control messages and posts them once per event-loop turn: one message alone as itself,
- * several as one `batch`. Calls set up and end in bursts, each with two streams; a postMessage per
- * allocate, configure and close was a large share of a call's CPU.
+ * Queues control messages and posts them together once the code that queued them has run (a
+ * microtask): one message alone as itself, several as one `batch`. A call's streams are allocated,
+ * configured and closed together; a postMessage each was a large share of a call's CPU. Not later
+ * than a microtask: a configure or a listen must reach the worker before the call's 200 OK goes out
+ * and its media starts (a frame listener attached a turn late misses the first frames).
  */
 export class Outbox<M extends { t: string }> {
   private queued: M[] = [];
@@ -76,7 +78,7 @@ export class Outbox<M extends { t: string }> {
   constructor(private readonly post: (msg: M | { t: 'batch'; msgs: M[] }, transfer: ArrayBuffer[]) => void) {}
 
   push(msg: M, transfer?: ArrayBuffer[]): void {
-    if (this.queued.push(msg) === 1) setImmediate(() => this.flush());
+    if (this.queued.push(msg) === 1) queueMicrotask(() => this.flush());
     if (transfer) this.transfer.push(...transfer);
   }
 
