@@ -26,6 +26,7 @@ import { RtpSourceFilter } from './rtp-source-filter.js';
 import { RtpStreamCounters } from './rtp-stream-stats.js';
 import { SrtpSession } from './srtp.js';
 import type { DtmfEvent, PcmFrame, StreamConfig, StreamStats } from './types.js';
+import { notifyAll } from './notify.js';
 
 export interface RtpStreamOptions {
   /** Media time a missing packet is waited for before it is declared lost (default 60 ms). */
@@ -60,6 +61,7 @@ export class RtpStream implements FrameSink, DtmfSink {
   private readonly jitter = new JitterEstimator();
   private frameListeners: ((frame: PcmFrame) => void)[] = [];
   private dtmfListeners: ((event: DtmfEvent) => void)[] = [];
+  private readonly onListenerError = (err: unknown): void => this.listenerFailed(err);
 
   private readonly log: Logger | undefined;
 
@@ -223,24 +225,11 @@ export class RtpStream implements FrameSink, DtmfSink {
   // FrameSink / DtmfSink (the playout's framer and DTMF detector report here)
 
   frame(frame: PcmFrame): void {
-    const listeners = this.frameListeners;
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        listeners[i]!(frame);
-      } catch (err) {
-        this.listenerFailed(err);
-      }
-    }
+    notifyAll(this.frameListeners, frame, this.onListenerError);
   }
 
   dtmf(event: DtmfEvent): void {
-    for (const l of this.dtmfListeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.listenerFailed(err);
-      }
-    }
+    notifyAll(this.dtmfListeners, event, this.onListenerError);
   }
 
   private switchSsrc(ssrc: number): boolean {

@@ -42,6 +42,8 @@ async function startOnce(id: string, env: Record<string, string>, opts: { cwd?: 
     cwd: opts.cwd ?? root,
     env: {
       ...process.env,
+      // As in startTestNode: the loaded suite would trip early 503 shedding (tested on its own).
+      CALLGUARD_SIP_OVERLOAD_LAG_MS: '0',
       CALLGUARD_LOG_LEVEL: 'info',
       ...env,
       CALLGUARD_NODE_ID: id,

@@ -6,6 +6,7 @@
  */
 import type { DtmfEvent, PcmFrame, RtpEndpoint, StreamConfig, StreamStats } from '../types.js';
 import { unpackStats } from './protocol.js';
+import { notifyAll } from '../notify.js';
 
 const NO_STATS: StreamStats = {
   packets: 0,
@@ -34,6 +35,7 @@ export interface WorkerLink {
 export class WorkerEndpoint implements RtpEndpoint {
   private frameListeners: ((frame: PcmFrame) => void)[] = [];
   private dtmfListeners: ((event: DtmfEvent) => void)[] = [];
+  private readonly failed = (err: unknown): void => this.listenerFailed(err);
   /** The latest pushed stats, kept packed and unpacked on demand (most are never read). */
   private data: Float64Array | undefined;
   private at = 0;
@@ -86,24 +88,11 @@ export class WorkerEndpoint implements RtpEndpoint {
   }
 
   frame(frame: PcmFrame): void {
-    const listeners = this.frameListeners;
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        listeners[i]!(frame);
-      } catch (err) {
-        this.listenerFailed(err);
-      }
-    }
+    notifyAll(this.frameListeners, frame, this.failed);
   }
 
   dtmf(event: DtmfEvent): void {
-    for (const l of this.dtmfListeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.listenerFailed(err);
-      }
-    }
+    notifyAll(this.dtmfListeners, event, this.failed);
   }
 
   close(): Promise<void> {
