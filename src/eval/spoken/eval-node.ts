@@ -60,6 +60,9 @@ export function evalNodeEnv(env: Env, opts: { concurrency: number; analyzer?: st
     // Replaced by the capturing provider; a value that needs no other settings to validate.
     CALLGUARD_SMS: 'console',
     CALLGUARD_ALERT_MAX_PER_HOUR: '1000000',
+    // The evaluator paces its own calls; a loaded machine (decoders, TTS) must not turn one into a 503
+    // and an error in the report.
+    CALLGUARD_SIP_OVERLOAD_LAG_MS: '0',
     // Two recognizers per call: a lower limit would leave calls untranscribed and count them as misses.
     CALLGUARD_SPEECH_MAX: String(Math.max(Number.isFinite(speechMax) ? speechMax : 0, 2 * opts.concurrency)),
     // The ops API is of no use here: on, with a token nobody is told, so nothing is open and nothing printed.
