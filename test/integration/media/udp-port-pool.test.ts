@@ -8,6 +8,7 @@ import { writeSenderReport } from '../../../src/media/rtcp.js';
 import { UdpPortPool } from '../../../src/media/udp-port-pool.js';
 import { PortsExhaustedError, type PcmFrame, type RtpEndpoint, type StreamConfig } from '../../../src/media/types.js';
 import { pcmuPacket } from '../../unit/media/stream-harness.js';
+import { freeUdpRange } from '../../support/free-udp-range.js';
 
 const HOST = '127.0.0.1';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -15,38 +16,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/**
- * A port range no other test is using: below the kernel's ephemeral ports (32768+) and the e2e
- * nodes' ranges (30000+), and probed free just before use, since another file's node may hold
- * spares in it.
- */
-async function freeRange(pairs: number): Promise<{ min: number; max: number }> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const min = 20000 + 2 * Math.floor(Math.random() * (5000 - pairs));
-    const max = min + pairs * 2 - 1;
-    if (await allBindable(min, max)) return { min, max };
-  }
-  throw new Error('no free UDP port range found for the test');
-}
-
-async function allBindable(min: number, max: number): Promise<boolean> {
-  const sockets: Socket[] = [];
-  try {
-    for (let port = min; port <= max; port++) {
-      const s = createSocket('udp4');
-      sockets.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.bind(port, HOST, () => resolve());
-      });
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => { try { s.close(() => resolve()); } catch { resolve(); } })));
-  }
-}
+/** Its own window of ports (the worker pool's test takes 25000-28999). */
+const freeRange = (pairs: number) => freeUdpRange(pairs, { from: 20000, span: 5000 }, HOST);
 
 async function pool(pairs: number): Promise<UdpPortPool> {
   const p = new UdpPortPool({ host: HOST, ...(await freeRange(pairs)) });

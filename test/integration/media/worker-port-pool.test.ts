@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPortPool, slicePorts } from '../../../src/media/workers/worker-port-pool.js';
 import { PortsExhaustedError, type PcmFrame, type StreamConfig } from '../../../src/media/types.js';
 import { markValue, pcmuPacket } from '../../unit/media/stream-harness.js';
+import { closeUdpSocket, freeUdpRange } from '../../support/free-udp-range.js';
 
 const HOST = '127.0.0.1';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -15,44 +16,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A port range no other test uses right now (probed), below the e2e nodes' ranges. */
-async function freeRange(pairs: number): Promise<{ min: number; max: number }> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const min = 25000 + 2 * Math.floor(Math.random() * (2000 - pairs));
-    const max = min + pairs * 2 - 1;
-    if (await allBindable(min, max)) return { min, max };
-  }
-  throw new Error('no free UDP port range found for the test');
-}
-
-async function allBindable(min: number, max: number): Promise<boolean> {
-  const sockets: Socket[] = [];
-  try {
-    for (let port = min; port <= max; port++) {
-      const s = createSocket('udp4');
-      sockets.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.bind(port, HOST, () => resolve());
-      });
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await Promise.all(sockets.map((s) => closeSocket(s)));
-  }
-}
-
-function closeSocket(s: Socket): Promise<void> {
-  return new Promise<void>((resolve) => {
-    try {
-      s.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}
+/** Its own window of ports (the UdpPortPool test takes 20000-24999). */
+const freeRange = (pairs: number) => freeUdpRange(pairs, { from: 25000, span: 4000 }, HOST);
+const closeSocket = closeUdpSocket;
 
 async function pool(pairs: number, workers = 2, extra: Partial<ConstructorParameters<typeof WorkerPortPool>[0]> = {}): Promise<WorkerPortPool> {
   const p = new WorkerPortPool({ host: HOST, ...(await freeRange(pairs)), workers, statsMs: 50, restartDelayMs: 50, ...extra });
