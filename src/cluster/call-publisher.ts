@@ -151,7 +151,10 @@ export class CallPublisher {
       // CallSummary is a plain JSON object; the store keeps it opaque (it does not depend on the engine).
       summary: call.summary as unknown as Record<string, unknown>,
       state: call.state,
-      snapshot: call.snapshot,
+      // Read through: the view builds the snapshot only when someone reads (or serialises) it.
+      get snapshot(): unknown {
+        return call.snapshot;
+      },
       updatedAt: this.now(),
     };
   }

@@ -33,6 +33,23 @@ export function callDetail(call: LiveCall, node: string): { summary: CallSummary
 }
 
 /**
+ * Like callDetail(), but the persisted snapshot (a deep copy, masked: a twentieth of a call's set-up
+ * CPU) is built when first read — by the API, the event stream or the Redis write — and then kept.
+ * A record nobody reads never builds it. It shows the call as it is at that read, never older.
+ */
+export function lazyCallDetail(call: LiveCall, node: string): { summary: CallSummary; state: unknown; readonly snapshot: unknown } {
+  const snap = call.actor.getSnapshot();
+  let snapshot: unknown;
+  return {
+    summary: summarise(call, node),
+    state: snap.value,
+    get snapshot(): unknown {
+      return (snapshot ??= maskInPlace(withoutContent(call.actor.getPersistedSnapshot())));
+    },
+  };
+}
+
+/**
  * Persisted snapshots leave the process through the API: numbers masked, nothing else to hide.
  * Masks the copy withoutContent() just made, in place: a second deep copy per view cost as much.
  */

@@ -13,7 +13,7 @@ import type { EndReason, OfferAnswer, RecordingSessionHandler, ReofferKind, Sess
 import type { RecordingState } from '../state/types.js';
 import { BoundedList } from './bounded-list.js';
 import { CallActors, type CallOutcomes } from './call-actors.js';
-import { callDetail, summarise } from './call-view.js';
+import { callDetail, lazyCallDetail, summarise } from './call-view.js';
 import type { EngineContext } from './engine-context.js';
 import { CallRegistry } from './live-call.js';
 import { MediaStats } from './media-stats.js';
@@ -128,7 +128,7 @@ export class Engine implements RecordingSessionHandler, CallOutcomes {
    */
   viewOf(id: string): { summary: CallSummary; state: unknown; snapshot: unknown } | undefined {
     const call = this.calls.get(id);
-    return call && callDetail(call, this.deps.config.nodeId);
+    return call && lazyCallDetail(call, this.deps.config.nodeId);
   }
 
   stats(): { calls: number; pendingOffers: number; rtpPortsInUse: number } {

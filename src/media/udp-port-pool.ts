@@ -6,7 +6,10 @@
  * either way (RFC 5761 §4).
  *
  * Released ports go to the back of the free list, so a late packet of an old call does not land in
- * a new one. A port another process holds is skipped (and put back at the end to retry later).
+ * a new one. With `keepBound`, a released pair stays bound instead (its late packets are read and
+ * dropped, the sender gets no ICMP unreachable) and is handed out again once it has been quiet for
+ * `reuseAfterMs`: a bind and a close per socket were a tenth of a call's set-up CPU. A port another
+ * process holds is skipped (and put back at the end to retry later).
  * One timer for the whole pool drives every endpoint's housekeeping (idle reorder flush, DTMF end).
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
@@ -40,10 +43,27 @@ export interface UdpPortPoolOptions {
    * trips through a busy event loop (default 0; a serving node uses a few dozen).
    */
   prebound?: number;
+  /**
+   * Released pairs kept bound for reuse, at most this many (default 0: closed at once). Beyond it,
+   * a released pair is closed and its port goes back to the free list.
+   */
+  keepBound?: number;
+  /** How long a released pair rests before it is handed out again (default 500 ms: RTP still in flight after a BYE arrives within milliseconds). */
+  reuseAfterMs?: number;
   logger?: Logger;
 }
 
+const DEFAULT_REUSE_AFTER_MS = 500;
+
 const DEFAULT_RECV_BUFFER = 64 * 1024;
+
+/** How a closing endpoint hands its sockets back to the pool. */
+interface Release {
+  /** Keeps the pair bound for reuse (true), or lets the endpoint close it (false). */
+  keep(ep: UdpRtpEndpoint, pair: [Socket, Socket]): boolean;
+  /** The endpoint closed both sockets: the port pair is free. */
+  freed(ep: UdpRtpEndpoint): void;
+}
 
 class UdpRtpEndpoint implements RtpEndpoint {
   private closing: Promise<void> | undefined;
@@ -54,7 +74,7 @@ class UdpRtpEndpoint implements RtpEndpoint {
     private readonly rtp: Socket,
     private readonly rtcp: Socket,
     streamOptions: RtpStreamOptions,
-    private readonly onClosed: (ep: UdpRtpEndpoint) => void,
+    private readonly release: Release,
   ) {
     const stream = new RtpStream(streamOptions);
     this.stream = stream;
@@ -86,9 +106,13 @@ class UdpRtpEndpoint implements RtpEndpoint {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stream.close();
+      // The next holder of these sockets adds its own listeners; until then packets are dropped.
+      this.rtp.removeAllListeners('message');
+      this.rtcp.removeAllListeners('message');
+      if (this.release.keep(this, [this.rtp, this.rtcp])) return;
       // Both sockets, even if one close fails; then the port pair goes back to the pool.
       await Promise.allSettled([closeSocket(this.rtp), closeSocket(this.rtcp)]);
-      this.onClosed(this);
+      this.release.freed(this);
     })();
     return this.closing;
   }
@@ -119,7 +143,11 @@ export class UdpPortPool implements RtpPortPool {
     this.streamOptions = opts.logger ? { ...opts.stream, logger: opts.logger } : { ...opts.stream };
   }
 
-  private readonly spares: Array<{ port: number; pair: [Socket, Socket] }> = [];
+  /** Bound pairs ready to hand out, oldest first: pre-bound ones (ready at once), then released ones. */
+  private readonly spares: Array<{ port: number; pair: [Socket, Socket]; readyAt: number }> = [];
+  /** How many of the spares were released by a call (kept bound) rather than pre-bound. */
+  private kept = 0;
+  private shuttingDown = false;
   /** Set while spares are being bound. */
   private refillDone: Promise<void> | undefined;
 
@@ -133,10 +161,11 @@ export class UdpPortPool implements RtpPortPool {
 
   async allocate(): Promise<RtpEndpoint> {
     if (this.closing) throw new PortsExhaustedError();
-    const spare = this.spares.shift();
-    if (spare) {
+    const head = this.spares[0];
+    if (head && head.readyAt <= performance.now()) {
+      this.takeSpare();
       this.refill();
-      return this.adopt(spare.port, spare.pair);
+      return this.adopt(head.port, head.pair);
     }
     // Try each free port at most once per call: some may be held by other processes.
     for (let tries = this.freeList.length; tries > 0; tries--) {
@@ -154,22 +183,38 @@ export class UdpPortPool implements RtpPortPool {
       }
       return this.adopt(port, pair);
     }
-    // The last free ports may be on their way to the spares: wait for them rather than refuse.
+    // The last free ports may be resting or on their way to the spares: take them rather than refuse.
     if (this.refillDone) await this.refillDone;
-    const late = this.spares.shift();
-    if (late && !this.closing) return this.adopt(late.port, late.pair);
-    if (late) this.spares.unshift(late);
+    const late = this.closing ? undefined : this.takeSpare();
+    if (late) return this.adopt(late.port, late.pair);
     this.opts.logger?.warn({ min: this.opts.min, max: this.opts.max, inUse: this.live.size }, 'rtp ports exhausted');
     throw new PortsExhaustedError();
   }
 
-  private adopt(port: number, pair: [Socket, Socket]): RtpEndpoint {
-    const ep = new UdpRtpEndpoint(port, pair[0], pair[1], this.streamOptions, (closed) => {
+  private readonly release: Release = {
+    keep: (closed, sockets) => {
       this.live.delete(closed);
-      if (!this.closing) this.freeList.push(closed.port);
       if (this.live.size === 0) this.stopTimer();
+      if (this.shuttingDown || this.kept >= (this.opts.keepBound ?? 0)) return false;
+      // readyAt > 0 marks a kept pair (pre-bound ones are ready at 0).
+      this.spares.push({ port: closed.port, pair: sockets, readyAt: performance.now() + (this.opts.reuseAfterMs ?? DEFAULT_REUSE_AFTER_MS) });
+      this.kept++;
+      return true;
+    },
+    freed: (closed) => {
+      if (!this.closing) this.freeList.push(closed.port);
       this.refill();
-    });
+    },
+  };
+
+  private takeSpare(): { port: number; pair: [Socket, Socket]; readyAt: number } | undefined {
+    const spare = this.spares.shift();
+    if (spare && spare.readyAt > 0) this.kept--;
+    return spare;
+  }
+
+  private adopt(port: number, pair: [Socket, Socket]): RtpEndpoint {
+    const ep = new UdpRtpEndpoint(port, pair[0], pair[1], this.streamOptions, this.release);
     this.live.add(ep);
     this.startTimer();
     return ep;
@@ -191,7 +236,7 @@ export class UdpPortPool implements RtpPortPool {
           await Promise.allSettled([closeSocket(pair[0]), closeSocket(pair[1])]);
           break;
         }
-        this.spares.push({ port, pair });
+        this.spares.push({ port, pair, readyAt: 0 });
       }
     })();
     this.refillDone = run;
@@ -209,8 +254,12 @@ export class UdpPortPool implements RtpPortPool {
   }
 
   close(): Promise<void> {
+    if (this.closing) return this.closing;
+    // Set before the endpoints close, so none of them hands its sockets back to the spares.
+    this.shuttingDown = true;
     const spares = this.spares.splice(0);
-    this.closing ??= Promise.allSettled([
+    this.kept = 0;
+    this.closing = Promise.allSettled([
       ...[...this.live].map((ep) => ep.close()),
       ...spares.flatMap((s) => [closeSocket(s.pair[0]), closeSocket(s.pair[1])]),
     ]).then(() => {

@@ -28,6 +28,21 @@ const MAX_INPUT = 64;
 export function normaliseNumber(value: string, defaultCountry: string): string | undefined {
   const digits = extractDialString(value);
   if (digits === undefined) return undefined;
+  // Every INVITE names its subscriber, and callers call again: parsing is a few per cent of a call.
+  const key = digits.charCodeAt(0) === 0x2b ? digits : `${defaultCountry}|${digits}`;
+  const known = parsed.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const e164 = parseDialString(digits, defaultCountry);
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string); // the oldest
+  parsed.set(key, e164 ?? null);
+  return e164;
+}
+
+/** Dial strings already parsed (key: the `+` string, or country|national digits), oldest first. */
+const parsed = new Map<string, string | null>();
+const MAX_PARSED = 10_000;
+
+function parseDialString(digits: string, defaultCountry: string): string | undefined {
   try {
     if (digits.charCodeAt(0) === 0x2b) {
       const n = parsePhoneNumberFromString(digits);

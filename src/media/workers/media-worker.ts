@@ -31,6 +31,8 @@ const pool = new UdpPortPool({
   min: setup.min,
   max: setup.max,
   prebound: setup.prebound,
+  keepBound: setup.keepBound,
+  ...(setup.reuseAfterMs !== undefined ? { reuseAfterMs: setup.reuseAfterMs } : {}),
   ...(setup.recvBufferBytes !== undefined ? { recvBufferBytes: setup.recvBufferBytes } : {}),
   logger,
 });

@@ -13,6 +13,9 @@ export interface WorkerSetup {
   min: number;
   max: number;
   prebound: number;
+  /** Released pairs kept bound for reuse (UdpPortPoolOptions.keepBound). */
+  keepBound: number;
+  reuseAfterMs?: number;
   recvBufferBytes?: number;
   /** pino level name; the worker's records are forwarded to the main thread's logger. */
   logLevel: string;

@@ -22,6 +22,8 @@ export interface WorkerPortPoolOptions {
   workers: number;
   /** Port pairs kept bound ahead of demand, over all workers. */
   prebound?: number;
+  keepBound?: number;
+  reuseAfterMs?: number;
   recvBufferBytes?: number;
   /** How often each worker pushes its streams' stats (default 500 ms): stats() is at most this old. */
   statsMs?: number;
@@ -59,11 +61,14 @@ export class WorkerPortPool implements RtpPortPool {
   constructor(private readonly opts: WorkerPortPoolOptions) {
     const slices = slicePorts(opts.min, opts.max, opts.workers);
     const prebound = Math.ceil((opts.prebound ?? 0) / slices.length);
+    const keepBound = Math.ceil((opts.keepBound ?? 0) / slices.length);
     this.setups = slices.map((s) => ({
       host: opts.host,
       min: s.min,
       max: s.max,
       prebound,
+      keepBound,
+      ...(opts.reuseAfterMs !== undefined ? { reuseAfterMs: opts.reuseAfterMs } : {}),
       ...(opts.recvBufferBytes !== undefined ? { recvBufferBytes: opts.recvBufferBytes } : {}),
       logLevel: opts.logger?.level ?? 'silent',
       statsMs: opts.statsMs ?? 500,

@@ -177,4 +177,67 @@ describe('UdpPortPool', () => {
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }
   });
+
+  it('with keepBound, keeps a released pair bound, drops its late packets, and hands it out again after it rested', async () => {
+    const r = await freeRange(3);
+    const p = new UdpPortPool({ host: HOST, ...r, keepBound: 1, reuseAfterMs: 150 });
+    cleanups.push(() => p.close());
+    const [a, b] = [await p.allocate(), await p.allocate()];
+    const sender = await client();
+    a.configure(config({ address: HOST, port: sender.address().port }));
+    const oldFrames: PcmFrame[] = [];
+    a.onFrame((f) => oldFrames.push(f));
+    await send(sender, pcmuPacket({ seq: 0, ts: 0 }), a.port);
+    await waitFor(() => oldFrames.length === 1);
+
+    await a.close();
+    await b.close(); // over keepBound: closed, its port back on the free list
+    expect(p.inUse).toBe(0);
+    expect(p.free).toBe(3);
+    // The kept pair still holds both its ports; the other one does not.
+    const bindable = (port: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const s = createSocket('udp4');
+        s.once('error', () => resolve(false));
+        s.bind(port, HOST, () => s.close(() => resolve(true)));
+      });
+    expect(await bindable(a.port)).toBe(false);
+    expect(await bindable(a.port + 1)).toBe(false);
+    expect(await bindable(b.port + 1)).toBe(true);
+    // A late packet of the old call reaches nobody.
+    await send(sender, pcmuPacket({ seq: 1, ts: 160 }), a.port);
+    await new Promise((res) => setTimeout(res, 20));
+    expect(oldFrames).toHaveLength(1);
+    expect(a.stats().packets).toBe(1);
+
+    // Still resting: a fresh port is bound instead.
+    const c = await p.allocate();
+    expect(c.port).not.toBe(a.port);
+    await new Promise((res) => setTimeout(res, 200));
+    const d = await p.allocate();
+    expect(d.port).toBe(a.port);
+    d.configure(config({ address: HOST, port: sender.address().port }));
+    const frames: PcmFrame[] = [];
+    d.onFrame((f) => frames.push(f));
+    await send(sender, pcmuPacket({ seq: 7, ts: 1120 }), d.port);
+    await waitFor(() => frames.length === 1);
+    expect(d.stats().packets).toBe(1);
+    expect(oldFrames).toHaveLength(1);
+
+    // Closing the pool unbinds the kept pairs too.
+    await d.close();
+    await p.close();
+    expect(await bindable(a.port)).toBe(true);
+    expect(await bindable(a.port + 1)).toBe(true);
+  });
+
+  it('with keepBound, takes a resting pair rather than refuse when no other port is free', async () => {
+    const p = new UdpPortPool({ host: HOST, ...(await freeRange(1)), keepBound: 4, reuseAfterMs: 60_000 });
+    cleanups.push(() => p.close());
+    const a = await p.allocate();
+    await a.close();
+    const b = await p.allocate();
+    expect(b.port).toBe(a.port);
+    await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
+  });
 });

@@ -2,6 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { extractDialString, isE164, normaliseIdentity, normaliseNumber } from '../../../src/siprec/numbers.js';
 
 describe('normaliseNumber', () => {
+  it('remembers a parse per dial string and default country, never across countries', () => {
+    // A national number is read with the default country: the remembered US answer must not leak into GB.
+    expect(normaliseNumber('(212) 555-0123', 'US')).toBe('+12125550123');
+    expect(normaliseNumber('2125550123', 'GB')).toBeUndefined();
+    expect(normaliseNumber('212-555-0123', 'US')).toBe('+12125550123');
+    expect(normaliseNumber('020 7946 0018', 'GB')).toBe('+442079460018');
+    expect(normaliseNumber('02079460018', 'US')).toBeUndefined();
+    // Past the bound the oldest entries go, and a number parses again to the same answer.
+    for (let i = 0; i < 10_050; i++) normaliseNumber(`+1212555${String(i).padStart(4, '0')}`, 'US');
+    expect(normaliseNumber('(212) 555-0123', 'US')).toBe('+12125550123');
+    expect(normaliseNumber('sip:+4915112345678@x', 'US')).toBe('+4915112345678');
+    expect(normaliseNumber('sip:+1MYPHONENUMBER@x', 'US')).toBeUndefined();
+  });
+
   it.each([
     // [input, default country, expected]
     ['sip:+12125550123@example.com', 'US', '+12125550123'],
