@@ -8,8 +8,14 @@ import { WorkerPortPool } from './workers/worker-port-pool.js';
 
 export type WarmPortPool = RtpPortPool & { warm(): Promise<void> };
 
-export function createRtpPortPool(opts: Omit<UdpPortPoolOptions, 'stream' | 'tickMs'> & { workers: number }): WarmPortPool {
-  const { workers, ...rest } = opts;
+export function createRtpPortPool(
+  opts: Omit<UdpPortPoolOptions, 'stream' | 'tickMs'> & {
+    workers: number;
+    /** Endpoints each worker keeps allocated ahead of demand (WorkerPortPoolOptions.reserve). */
+    reserve?: number;
+  },
+): WarmPortPool {
+  const { workers, reserve, ...rest } = opts;
   if (workers <= 0) return new UdpPortPool(rest);
-  return new WorkerPortPool({ ...rest, workers });
+  return new WorkerPortPool({ ...rest, workers, ...(reserve !== undefined ? { reserve } : {}) });
 }

@@ -35,11 +35,25 @@ const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' 
   60: 'fatal',
 };
 
+/**
+ * Endpoints a thread keeps allocated ahead of demand (MediaThreadOptions.reserve), so allocate()
+ * hands one out without a round trip to the worker; topped up in one message when half are gone.
+ */
+export interface MediaThreadOptions {
+  reserve: number;
+  /** Stream ids, unique over the pool's threads. */
+  newId: () => number;
+}
+
 export class MediaThread implements WorkerLink {
   readonly worker: Worker;
-  /** Free ports as the worker last said. */
-  free = 0;
+  /** Free ports as the worker last said (reserved endpoints are allocated there). */
+  private reportedFree = 0;
   alive = true;
+  /** Allocated by the worker, not yet handed out: oldest first. */
+  private readonly reserved: WorkerEndpoint[] = [];
+  /** Ids asked for the reserve whose answer has not come yet. */
+  private readonly reserving = new Set<number>();
   readonly ready: Promise<void>;
   private readonly live = new Map<number, WorkerEndpoint>();
   private readonly allocating = new Map<number, (ep: WorkerEndpoint | undefined) => void>();
@@ -58,6 +72,7 @@ export class MediaThread implements WorkerLink {
     private readonly log: Logger | undefined,
     /** The thread ended without being asked to. */
     private readonly onDeath: (thread: MediaThread, err: Error | undefined, code: number) => void,
+    private readonly opts: MediaThreadOptions = { reserve: 0, newId: () => 0 },
   ) {
     this.worker = startWorker(setup);
     // The node's own sockets and timers keep it running; a worker alone must not (a test or CLI that
@@ -68,8 +83,9 @@ export class MediaThread implements WorkerLink {
     let failure: Error | undefined;
     this.worker.on('message', (msg: FromWorker) => {
       if (msg.t === 'ready') {
-        this.free = msg.free;
+        this.reportedFree = msg.free;
         readyNow();
+        this.topUp();
       } else this.receive(msg);
     });
     this.worker.on('error', (err) => {
@@ -81,6 +97,8 @@ export class MediaThread implements WorkerLink {
         readyNow();
         for (const done of this.allocating.values()) done(undefined);
         this.allocating.clear();
+        this.reserving.clear();
+        this.reserved.length = 0;
         for (const done of this.closingIds.values()) done();
         this.closingIds.clear();
         this.live.clear();
@@ -95,6 +113,22 @@ export class MediaThread implements WorkerLink {
     return this.live.size;
   }
 
+  /** Free port pairs on this thread, counting its reserved endpoints as free. */
+  get free(): number {
+    return this.reportedFree + this.reserved.length;
+  }
+
+  /** A reserved endpoint, handed out at once; undefined when the reserve is empty. */
+  takeReserved(): WorkerEndpoint | undefined {
+    if (!this.alive) return undefined;
+    const ep = this.reserved.shift();
+    if (ep) {
+      this.live.set(ep.id, ep);
+      this.topUp();
+    }
+    return ep;
+  }
+
   /** An endpoint on this thread, or undefined when its ports are used up (or it died). */
   allocate(id: number): Promise<WorkerEndpoint | undefined> {
     if (!this.alive) return Promise.resolve(undefined);
@@ -102,6 +136,18 @@ export class MediaThread implements WorkerLink {
       this.allocating.set(id, resolve);
       this.post({ t: 'allocate', id });
     });
+  }
+
+  /** Asks for the reserve's missing endpoints once half of it is gone (and ports are free). */
+  private topUp(): void {
+    const { reserve } = this.opts;
+    const have = this.reserved.length + this.reserving.size;
+    if (!this.alive || this.stopping || reserve <= 0 || have > reserve / 2) return;
+    for (let n = Math.min(reserve - have, this.reportedFree - this.reserving.size); n > 0; n--) {
+      const id = this.opts.newId();
+      this.reserving.add(id);
+      this.post({ t: 'allocate', id });
+    }
   }
 
   configure(id: number, config: StreamConfig): void {
@@ -147,25 +193,30 @@ export class MediaThread implements WorkerLink {
         this.frames(msg);
         return;
       case 'stats':
-        this.free = msg.free;
+        this.reportedFree = msg.free;
         for (let i = 0; i < msg.ids.length; i++) this.live.get(msg.ids[i]!)?.update(msg.data, i * STATS_FIELDS, msg.labels);
         return;
       case 'dtmf':
         this.live.get(msg.id)?.dtmf(msg.event);
         return;
       case 'allocated': {
-        this.free = msg.free;
+        this.reportedFree = msg.free;
         const ep = new WorkerEndpoint(msg.id, msg.port, this, (err) => this.log?.error({ err }, 'media listener threw'));
+        if (this.reserving.delete(msg.id)) {
+          this.reserved.push(ep);
+          return;
+        }
         this.live.set(msg.id, ep);
         this.take(msg.id, ep);
         return;
       }
       case 'refused':
-        this.free = msg.free;
+        this.reportedFree = msg.free;
+        if (this.reserving.delete(msg.id)) return;
         this.take(msg.id, undefined);
         return;
       case 'closed': {
-        this.free = msg.free;
+        this.reportedFree = msg.free;
         this.live.get(msg.id)?.update(msg.data, 0, msg.labels);
         this.live.delete(msg.id);
         const done = this.closingIds.get(msg.id);

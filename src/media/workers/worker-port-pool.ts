@@ -24,6 +24,8 @@ export interface WorkerPortPoolOptions {
   prebound?: number;
   keepBound?: number;
   reuseAfterMs?: number;
+  /** Endpoints each worker keeps allocated ahead of demand (default 0): allocate() then needs no round trip. */
+  reserve?: number;
   recvBufferBytes?: number;
   /** How often each worker pushes its streams' stats (default 500 ms): stats() is at most this old. */
   statsMs?: number;
@@ -51,10 +53,15 @@ export function slicePorts(min: number, max: number, n: number): Array<{ min: nu
   return out;
 }
 
+/** How many fewer free ports the last thread may have and still take the next stream. */
+const STICKY_SLACK = 8;
+
 export class WorkerPortPool implements RtpPortPool {
   private readonly threads: MediaThread[];
   private readonly setups: WorkerSetup[];
   private nextId = 1;
+  /** The thread of the last allocation. */
+  private last: MediaThread | undefined;
   private closing: Promise<void> | undefined;
   private readonly restarts = new Set<NodeJS.Timeout>();
 
@@ -98,12 +105,28 @@ export class WorkerPortPool implements RtpPortPool {
   async allocate(): Promise<RtpEndpoint> {
     if (this.closing) throw new PortsExhaustedError();
     const id = this.nextId++;
-    // Most free first: spreads streams (and their CPU) evenly over the workers.
+    // Most free first: spreads streams (and their CPU) evenly over the workers. The last thread is
+    // kept while it is nearly as free, so a call's streams share a worker: its configure and close
+    // messages then wake one thread, not two.
     const order = [...this.threads].filter((t) => t.alive).sort((a, b) => b.free - a.free);
+    const last = this.last;
+    if (last?.alive && order[0] !== last && last.free + STICKY_SLACK >= (order[0]?.free ?? 0)) {
+      order.splice(order.indexOf(last), 1);
+      order.unshift(last);
+    }
+    const reserved = order[0]?.takeReserved();
+    if (reserved) {
+      this.last = order[0];
+      return reserved;
+    }
     for (const thread of order) {
       await thread.ready;
-      const ep = await thread.allocate(id);
-      if (ep) return ep;
+      // Refused: the thread's last ports may have gone to its reserve (answered before this request).
+      const ep = thread.takeReserved() ?? (await thread.allocate(id)) ?? thread.takeReserved();
+      if (ep) {
+        this.last = thread;
+        return ep;
+      }
     }
     this.opts.logger?.warn({ min: this.opts.min, max: this.opts.max, inUse: this.inUse }, 'rtp ports exhausted');
     throw new PortsExhaustedError();
@@ -119,7 +142,10 @@ export class WorkerPortPool implements RtpPortPool {
   }
 
   private start(index: number, setup: WorkerSetup): MediaThread {
-    return new MediaThread(index, setup, this.opts.logger, (dead, error, code) => this.died(dead, error, code));
+    return new MediaThread(index, setup, this.opts.logger, (dead, error, code) => this.died(dead, error, code), {
+      reserve: this.opts.reserve ?? 0,
+      newId: () => this.nextId++,
+    });
   }
 
   private died(dead: MediaThread, error: Error | undefined, code: number): void {

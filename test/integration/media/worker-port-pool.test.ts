@@ -141,4 +141,30 @@ describe('WorkerPortPool', () => {
     expect(again.every((e) => e.port > 0)).toBe(true);
     await Promise.all(again.map((e) => e.close()));
   });
+
+  it('with a reserve, hands out endpoints allocated ahead, keeps a call’s streams on one worker, and counts the reserve as free', async () => {
+    const p = await pool(16, 2, { reserve: 4 });
+    await p.warm();
+    await waitFor(() => p.workers.every((w) => w.free === 8) && p.free === 16);
+    // Allocated ahead: the workers already hold them, yet they are neither in use nor missing from free.
+    expect(p.inUse).toBe(0);
+    const a = await p.allocate();
+    const b = await p.allocate();
+    expect(p.inUse).toBe(2);
+    expect(p.workers.filter((w) => w.inUse === 2)).toHaveLength(1);
+    // A reserved endpoint is a real one: media reaches it once configured.
+    const sender = await client();
+    b.configure(config({ address: HOST, port: sender.address().port }));
+    const frames: PcmFrame[] = [];
+    b.onFrame((f) => frames.push(f));
+    for (let i = 0; i < 5; i++) await send(sender, pcmuPacket({ seq: i, ts: i * 160 }, 160, i), b.port);
+    await waitFor(() => frames.length === 5);
+    // Every port can still be had: the reserves are topped up and spent, then PortsExhaustedError.
+    const rest = [];
+    for (let i = 0; i < 14; i++) rest.push(await p.allocate());
+    expect(new Set([a, b, ...rest].map((e) => e.port)).size).toBe(16);
+    await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
+    await Promise.all([a, b, ...rest].map((e) => e.close()));
+    expect(p.inUse).toBe(0);
+  });
 });
