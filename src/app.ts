@@ -79,8 +79,8 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
     // Released pairs stay bound and rest 500 ms before reuse: a quarter of the range, at most 1,024
     // pairs (2,048 descriptors), covers the releases of 500 ms at 1,000 two-stream calls/s.
     keepBound: Math.min(1024, Math.floor((config.rtp.ports.max - config.rtp.ports.min) / 8)),
-    // With media workers, 8 endpoints each are allocated ahead: an answer needs no round trip to a worker.
-    reserve: Math.min(8, Math.floor((config.rtp.ports.max - config.rtp.ports.min) / 64)),
+    // With media workers, 16 endpoints each are allocated ahead: an answer needs no round trip to a worker.
+    reserve: Math.min(16, Math.floor((config.rtp.ports.max - config.rtp.ports.min) / 64)),
     logger: logger.child({ mod: 'media' }),
   });
   await ports.warm();

@@ -162,7 +162,7 @@ export class MediaThread implements WorkerLink {
     if (!this.alive || !this.live.has(id)) return Promise.resolve();
     return new Promise((resolve) => {
       this.closingIds.set(id, resolve);
-      this.post({ t: 'close', id });
+      if (this.alive) this.outbox.later({ t: 'close', id });
     });
   }
 

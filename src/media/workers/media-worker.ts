@@ -81,7 +81,7 @@ async function close(id: number): Promise<void> {
   const data = new Float64Array(STATS_FIELDS);
   const labels: string[] = [];
   packStats(s.ep.stats(), data, 0, labels);
-  control.push({ t: 'closed', id, data, labels, free: pool.free }, [data.buffer] as ArrayBuffer[]);
+  control.later({ t: 'closed', id, data, labels, free: pool.free }, [data.buffer] as ArrayBuffer[]);
 }
 
 function stream(id: number): Held {

@@ -73,20 +73,41 @@ export type FromWorker =
  * configured and closed together; a postMessage each was a large share of a call's CPU. Not later
  * than a microtask: a configure or a listen must reach the worker before the call's 200 OK goes out
  * and its media starts (a frame listener attached a turn late misses the first frames).
+ *
+ * What no call waits for (a close and its final stats) goes `later`: it lingers up to LINGER_MS, or
+ * until the next urgent message, so at hundreds of calls a second the closes of many calls wake the
+ * other thread once instead of once each.
  */
 export class Outbox<M extends { t: string }> {
   private queued: M[] = [];
   private transfer: ArrayBuffer[] = [];
+  private urgent = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly post: (msg: M | { t: 'batch'; msgs: M[] }, transfer: ArrayBuffer[]) => void) {}
 
   push(msg: M, transfer?: ArrayBuffer[]): void {
-    if (this.queued.push(msg) === 1) queueMicrotask(() => this.flush());
+    this.queued.push(msg);
     if (transfer) this.transfer.push(...transfer);
+    if (this.urgent) return;
+    this.urgent = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /** Queues a message that may wait up to LINGER_MS for company. */
+  later(msg: M, transfer?: ArrayBuffer[]): void {
+    this.queued.push(msg);
+    if (transfer) this.transfer.push(...transfer);
+    if (this.urgent || this.timer) return;
+    this.timer = setTimeout(() => this.flush(), LINGER_MS);
+    this.timer.unref();
   }
 
   /** Posts what is queued now (before a message that must follow it, such as shutdown). */
   flush(): void {
+    this.urgent = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     const msgs = this.queued;
     if (msgs.length === 0) return;
     const transfer = this.transfer;
@@ -95,6 +116,9 @@ export class Outbox<M extends { t: string }> {
     this.post(msgs.length === 1 ? msgs[0]! : { t: 'batch', msgs }, transfer);
   }
 }
+
+/** The longest a `later` message waits (ms): well under anything an operator or a test notices. */
+export const LINGER_MS = 10;
 
 export const STATS_FIELDS = 16;
 

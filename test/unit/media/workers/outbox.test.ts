@@ -1,6 +1,6 @@
 /** The media workers' control outbox: one postMessage for what is queued together, order kept. */
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../../../src/media/workers/protocol.js';
+import { LINGER_MS, Outbox } from '../../../../src/media/workers/protocol.js';
 
 type Msg = { t: 'a'; id: number } | { t: 'batch'; msgs: Msg[] };
 const later = () => new Promise<void>((r) => queueMicrotask(r));
@@ -30,5 +30,24 @@ describe('Outbox', () => {
     expect(posted).toEqual([{ t: 'a', id: 1 }]);
     await later();
     expect(posted).toHaveLength(1);
+  });
+
+  it('later() lingers up to LINGER_MS for company, and goes at once, in order, with the next urgent message', async () => {
+    const posted: unknown[] = [];
+    const box = new Outbox<Msg>((msg) => posted.push(msg));
+    box.later({ t: 'a', id: 1 });
+    box.later({ t: 'a', id: 2 });
+    await later();
+    expect(posted).toEqual([]);
+    await new Promise((r) => setTimeout(r, LINGER_MS + 20));
+    expect(posted).toEqual([{ t: 'batch', msgs: [{ t: 'a', id: 1 }, { t: 'a', id: 2 }] }]);
+
+    box.later({ t: 'a', id: 3 });
+    box.push({ t: 'a', id: 4 });
+    await later();
+    expect(posted[1]).toEqual({ t: 'batch', msgs: [{ t: 'a', id: 3 }, { t: 'a', id: 4 }] });
+    // The lingering timer was cleared with that flush: nothing more is posted.
+    await new Promise((r) => setTimeout(r, LINGER_MS + 20));
+    expect(posted).toHaveLength(2);
   });
 });
