@@ -73,6 +73,8 @@ export class Admission {
   private arrivals = 0;
   private lag = 0;
   private queueDelay: (() => number) | undefined;
+  /** Samples in a row whose queue wait was over the bar. */
+  private queueLateRun = 0;
   readonly retryAfterSeconds: number;
 
   constructor(private readonly opts: AdmissionOptions) {
@@ -110,11 +112,14 @@ export class Admission {
     const busy = this.arrivals > 0;
     this.arrivals = 0;
     this.lag += SMOOTHING * (sampleMs - this.lag);
-    // The queue's wait is not smoothed: it is already a sustained measure (a GC pause does not fill
-    // the socket buffer), and at the onset of a surge every sample of delay is a queue growing.
-    const late = this.queueDelay ? Math.max(this.lag, this.queueDelay()) : this.lag;
-    if (late > this.opts.maxLagMs && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
-    else if (late < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
+    // The queue's wait is not smoothed (at the onset of a surge every sample of delay is a queue
+    // growing), but it must be late twice running: one late probe is one stall — a GC, a burst of
+    // media work — that the loop is already past (it shed a few calls a second under media load).
+    const queue = this.queueDelay ? this.queueDelay() : 0;
+    this.queueLateRun = queue > this.opts.maxLagMs ? this.queueLateRun + 1 : 0;
+    const late = this.lag > this.opts.maxLagMs || this.queueLateRun >= 2;
+    if (late && busy) this.share = Math.max(MIN_SHARE, this.share * DECREASE);
+    else if (Math.max(this.lag, queue) < this.opts.maxLagMs / 2 && this.share < 1) this.share = Math.min(1, this.share + INCREASE);
     if (this.share >= 1) this.credit = 0;
   }
 }

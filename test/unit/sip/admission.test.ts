@@ -86,6 +86,23 @@ describe('Admission', () => {
     expect(a.stats().admittedShare).toBeLessThan(0.2);
   });
 
+  it('one late queue sample (a stall the loop is past) sheds nothing; two in a row do', () => {
+    const signal = new FakeSignal();
+    const a = new Admission({ signal, maxLagMs: 30, retryAfterSeconds: 5 });
+    let queued = 0;
+    a.watchQueue(() => queued);
+    for (let i = 0; i < 5; i++) {
+      queued = 60;
+      signal.sample(2, 1, a);
+      queued = 1;
+      signal.sample(2, 1, a);
+    }
+    expect(a.stats().admittedShare).toBe(1);
+    queued = 60;
+    signal.sample(2, 2, a);
+    expect(a.stats().admittedShare).toBe(0.75);
+  });
+
   it('with maxLagMs 0 never sheds; close() closes the signal', () => {
     const signal = new FakeSignal();
     const a = new Admission({ signal, maxLagMs: 0, retryAfterSeconds: 5 });
