@@ -30,17 +30,31 @@ export function normaliseNumber(value: string, defaultCountry: string): string |
   if (digits === undefined) return undefined;
   // Every INVITE names its subscriber, and callers call again: parsing is a few per cent of a call.
   const key = digits.charCodeAt(0) === 0x2b ? digits : `${defaultCountry}|${digits}`;
-  const known = parsed.get(key);
-  if (known !== undefined) return known ?? undefined;
-  const e164 = parseDialString(digits, defaultCountry);
-  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string); // the oldest
-  parsed.set(key, e164 ?? null);
-  return e164;
+  let known = recent.get(key);
+  if (known === undefined) {
+    known = older.get(key);
+    if (known === undefined) known = parseDialString(digits, defaultCountry) ?? null;
+    remember(key, known);
+  }
+  return known ?? undefined;
 }
 
-/** Dial strings already parsed (key: the `+` string, or country|national digits), oldest first. */
-const parsed = new Map<string, string | null>();
-const MAX_PARSED = 10_000;
+/**
+ * Dial strings already parsed (key: the `+` string, or country|national digits) in two generations
+ * of up to GENERATION each: when `recent` is full it becomes `older` and the oldest generation goes.
+ * (Evicting one entry at a time from a Map made every eviction walk the deleted entries before it.)
+ */
+const GENERATION = 5_000;
+let recent = new Map<string, string | null>();
+let older = new Map<string, string | null>();
+
+function remember(key: string, e164: string | null): void {
+  if (recent.size >= GENERATION) {
+    older = recent;
+    recent = new Map();
+  }
+  recent.set(key, e164);
+}
 
 function parseDialString(digits: string, defaultCountry: string): string | undefined {
   try {

@@ -9,7 +9,7 @@ describe('normaliseNumber', () => {
     expect(normaliseNumber('212-555-0123', 'US')).toBe('+12125550123');
     expect(normaliseNumber('020 7946 0018', 'GB')).toBe('+442079460018');
     expect(normaliseNumber('02079460018', 'US')).toBeUndefined();
-    // Past the bound the oldest entries go, and a number parses again to the same answer.
+    // Past the bound (two generations of 5,000) the oldest go, and a number parses again to the same answer.
     for (let i = 0; i < 10_050; i++) normaliseNumber(`+1212555${String(i).padStart(4, '0')}`, 'US');
     expect(normaliseNumber('(212) 555-0123', 'US')).toBe('+12125550123');
     expect(normaliseNumber('sip:+4915112345678@x', 'US')).toBe('+4915112345678');
