@@ -22,7 +22,9 @@ export interface WorkerPortPoolOptions {
   workers: number;
   /** Port pairs kept bound ahead of demand, over all workers. */
   prebound?: number;
+  /** Released pairs kept bound for reuse, over all workers (UdpPortPoolOptions.keepBound). */
   keepBound?: number;
+  /** How long a released pair rests before reuse (UdpPortPoolOptions.reuseAfterMs). */
   reuseAfterMs?: number;
   /** Endpoints each worker keeps allocated ahead of demand (default 0): allocate() then needs no round trip. */
   reserve?: number;
