@@ -5,7 +5,7 @@
  */
 import { runSipp } from '../test/e2e/support.js';
 import { cpuPercent, cpuUsPerCall, failedCalls, latency, sippCounters, type Latency } from './figures.js';
-import { childrenCpuSeconds, cpuTicks } from './proc.js';
+import { childrenCpuSeconds, cpuTicks, threadCpuTicks } from './proc.js';
 
 export interface SipStepOptions {
   /** The UAS's SIP port on 127.0.0.1 and its pid (whose CPU the step reads). */
@@ -27,6 +27,8 @@ export interface SipStep extends Latency {
   /** The UAS's CPU: percent of one core over the step, and per offered call. */
   cpu_percent: number;
   cpu_us_per_call: number;
+  /** The same for the UAS's main thread alone (SIP and the call actors; the rest is media workers and V8's). */
+  main_thread_cpu_us_per_call: number;
   /** sipp's own (the UAC's) CPU, to see whether the load generator was the limit. */
   uac_cpu_percent: number;
   sipp_exit: number | null;
@@ -41,9 +43,18 @@ export function ticksOf(pid: number): number {
   }
 }
 
+function mainThreadTicksOf(pid: number): number {
+  try {
+    return threadCpuTicks(pid, pid);
+  } catch {
+    return NaN;
+  }
+}
+
 export async function sipStep(o: SipStepOptions): Promise<SipStep> {
   const calls = Math.max(1, Math.round(o.rate * o.seconds));
   const ticks0 = ticksOf(o.pid);
+  const main0 = mainThreadTicksOf(o.pid);
   const uac0 = childrenCpuSeconds();
   const t0 = Date.now();
   const run = await runSipp({
@@ -58,6 +69,7 @@ export async function sipStep(o: SipStepOptions): Promise<SipStep> {
   });
   const elapsed = (Date.now() - t0) / 1000;
   const ticks = ticksOf(o.pid) - ticks0;
+  const mainTicks = mainThreadTicksOf(o.pid) - main0;
   const counters = sippCounters(run.statCsv);
   const successful = counters['SuccessfulCall'] ?? 0;
   return {
@@ -69,6 +81,7 @@ export async function sipStep(o: SipStepOptions): Promise<SipStep> {
     ...latency(run.rtts),
     cpu_percent: cpuPercent(ticks, elapsed),
     cpu_us_per_call: cpuUsPerCall(ticks, calls),
+    main_thread_cpu_us_per_call: cpuUsPerCall(mainTicks, calls),
     uac_cpu_percent: Math.round(((childrenCpuSeconds() - uac0) / elapsed) * 100),
     sipp_exit: run.code,
   };
