@@ -6,9 +6,10 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeSenderReport } from '../../../src/media/rtcp.js';
 import { UdpPortPool } from '../../../src/media/udp-port-pool.js';
-import { PortsExhaustedError, type PcmFrame, type RtpEndpoint, type StreamConfig } from '../../../src/media/types.js';
-import { pcmuPacket } from '../../unit/media/stream-harness.js';
-import { freeUdpRange } from '../../support/free-udp-range.js';
+import { PortsExhaustedError, type PcmFrame, type RtpEndpoint } from '../../../src/media/types.js';
+import { pcmuConfig, pcmuPacket } from '../../unit/media/stream-harness.js';
+import { closeUdpSocket, freeUdpRange } from '../../support/free-udp-range.js';
+import { pollUntil, sendUdp, udpBindable, udpClient } from '../../support/udp-peer.js';
 
 const HOST = '127.0.0.1';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -25,31 +26,20 @@ async function pool(pairs: number): Promise<UdpPortPool> {
   return p;
 }
 
+
+
+
+
+
 async function client(): Promise<Socket> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, HOST, resolve));
-  cleanups.push(() => new Promise<void>((resolve) => s.close(() => resolve())));
+  const s = await udpClient(HOST);
+  cleanups.push(() => closeUdpSocket(s));
   return s;
 }
-
-function send(s: Socket, buf: Buffer, port: number): Promise<void> {
-  return new Promise((resolve, reject) => s.send(buf, port, HOST, (err) => (err ? reject(err) : resolve())));
-}
-
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const config = (source: StreamConfig['source']): StreamConfig => ({
-  codecs: [{ payloadType: 0, name: 'PCMU', clockRate: 8000 }],
-  source,
-  rtcpMux: false,
-  held: false,
-});
+const send = (s: Socket, buf: Buffer, port: number): Promise<void> => sendUdp(s, buf, port, HOST);
+const waitFor = (cond: () => boolean, ms = 3000): Promise<void> => pollUntil(cond, ms);
+const bindable = (port: number): Promise<boolean> => udpBindable(port, HOST);
+const config = pcmuConfig;
 
 describe('UdpPortPool', () => {
   it('receives RTP from the configured source as 20 ms frames; another source port is dropped and counted', async () => {
@@ -103,19 +93,14 @@ describe('UdpPortPool', () => {
     expect(again.port).toBe(ports[1]);
     // Really unbound: the RTCP port of a closed endpoint can be bound by someone else.
     await eps[0]!.close();
-    const probe = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.bind(ports[0]! + 1, HOST, resolve);
-    });
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    expect(await bindable(ports[0]! + 1)).toBe(true);
   });
 
   it('skips a port another socket holds, and rejects with PortsExhaustedError when none is left', async () => {
     const r = await freeRange(2);
     const squatter = createSocket('udp4');
     await new Promise<void>((resolve) => squatter.bind(r.min + 1, HOST, resolve)); // RTCP port of the first pair
-    cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+    cleanups.push(() => closeUdpSocket(squatter));
     const p = new UdpPortPool({ host: HOST, ...r });
     cleanups.push(() => p.close());
     const ep = await p.allocate();
@@ -133,12 +118,7 @@ describe('UdpPortPool', () => {
     await expect(p.allocate()).rejects.toBeInstanceOf(PortsExhaustedError);
     // Endpoints closed by the pool: closing them again is harmless.
     await Promise.all(eps.map((e) => e.close()));
-    const probe = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.bind(eps[0]!.port, HOST, resolve);
-    });
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    expect(await bindable(eps[0]!.port)).toBe(true);
   });
 
   it('keeps pre-bound pairs ready: handed out without binding, topped up, not counted in use, closed with the pool', async () => {
@@ -148,13 +128,7 @@ describe('UdpPortPool', () => {
     expect(p.inUse).toBe(0);
     expect(p.free).toBe(6);
     // The spares really hold their ports.
-    const probe = createSocket('udp4');
-    const taken = await new Promise<boolean>((resolve) => {
-      probe.once('error', () => resolve(true));
-      probe.bind(r.min, HOST, () => resolve(false));
-    });
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    expect(taken).toBe(true);
+    expect(await bindable(r.min)).toBe(false);
 
     const a = await p.allocate();
     expect(a.port).toBe(r.min);
@@ -168,19 +142,12 @@ describe('UdpPortPool', () => {
     await p.warm();
     await p.close();
     // Every port is free again for others: spares included.
-    for (let port = r.min; port <= r.max; port += 2) {
-      const s = createSocket('udp4');
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.bind(port, HOST, resolve);
-      });
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
+    for (let port = r.min; port <= r.max; port += 2) expect(await bindable(port)).toBe(true);
   });
 
   it('with keepBound, keeps a released pair bound, drops its late packets, and hands it out again after it rested', async () => {
     const r = await freeRange(3);
-    const p = new UdpPortPool({ host: HOST, ...r, keepBound: 1, reuseAfterMs: 150 });
+    const p = new UdpPortPool({ host: HOST, ...r, keepBound: 1, reuseAfterMs: 500 });
     cleanups.push(() => p.close());
     const [a, b] = [await p.allocate(), await p.allocate()];
     const sender = await client();
@@ -191,16 +158,14 @@ describe('UdpPortPool', () => {
     await waitFor(() => oldFrames.length === 1);
 
     await a.close();
+    const closedAt = Date.now();
     await b.close(); // over keepBound: closed, its port back on the free list
     expect(p.inUse).toBe(0);
     expect(p.free).toBe(3);
+    // Still resting (checked at once, well within its 500 ms): a fresh port is bound instead.
+    const c = await p.allocate();
+    expect(c.port).not.toBe(a.port);
     // The kept pair still holds both its ports; the other one does not.
-    const bindable = (port: number): Promise<boolean> =>
-      new Promise((resolve) => {
-        const s = createSocket('udp4');
-        s.once('error', () => resolve(false));
-        s.bind(port, HOST, () => s.close(() => resolve(true)));
-      });
     expect(await bindable(a.port)).toBe(false);
     expect(await bindable(a.port + 1)).toBe(false);
     expect(await bindable(b.port + 1)).toBe(true);
@@ -210,10 +175,8 @@ describe('UdpPortPool', () => {
     expect(oldFrames).toHaveLength(1);
     expect(a.stats().packets).toBe(1);
 
-    // Still resting: a fresh port is bound instead.
-    const c = await p.allocate();
-    expect(c.port).not.toBe(a.port);
-    await new Promise((res) => setTimeout(res, 200));
+    // Rested: handed out again.
+    await new Promise((res) => setTimeout(res, Math.max(0, closedAt + 550 - Date.now())));
     const d = await p.allocate();
     expect(d.port).toBe(a.port);
     d.configure(config({ address: HOST, port: sender.address().port }));

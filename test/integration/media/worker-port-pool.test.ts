@@ -3,12 +3,13 @@
  * listened-to stream, stats pushed from the worker, final stats on close and the port freed, a
  * worker that crashes reported and replaced without taking the process down.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPortPool, slicePorts } from '../../../src/media/workers/worker-port-pool.js';
-import { PortsExhaustedError, type PcmFrame, type StreamConfig } from '../../../src/media/types.js';
-import { markValue, pcmuPacket } from '../../unit/media/stream-harness.js';
+import { PortsExhaustedError, type PcmFrame } from '../../../src/media/types.js';
+import { markValue, pcmuConfig, pcmuPacket } from '../../unit/media/stream-harness.js';
 import { closeUdpSocket, freeUdpRange } from '../../support/free-udp-range.js';
+import { pollUntil, sendUdp, udpBindable, udpClient } from '../../support/udp-peer.js';
 
 const HOST = '127.0.0.1';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -18,7 +19,6 @@ afterEach(async () => {
 
 /** Its own window of ports (the UdpPortPool test takes 20000-24999). */
 const freeRange = (pairs: number) => freeUdpRange(pairs, { from: 25000, span: 4000 }, HOST);
-const closeSocket = closeUdpSocket;
 
 async function pool(pairs: number, workers = 2, extra: Partial<ConstructorParameters<typeof WorkerPortPool>[0]> = {}): Promise<WorkerPortPool> {
   const p = new WorkerPortPool({ host: HOST, ...(await freeRange(pairs)), workers, statsMs: 50, restartDelayMs: 50, ...extra });
@@ -27,41 +27,21 @@ async function pool(pairs: number, workers = 2, extra: Partial<ConstructorParame
   return p;
 }
 
+
+
+
+
+
+
 async function client(): Promise<Socket> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, HOST, resolve));
-  cleanups.push(() => closeSocket(s));
+  const s = await udpClient(HOST);
+  cleanups.push(() => closeUdpSocket(s));
   return s;
 }
-
-function send(s: Socket, buf: Buffer, port: number): Promise<void> {
-  return new Promise((resolve, reject) => s.send(buf, port, HOST, (err) => (err ? reject(err) : resolve())));
-}
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function bindable(port: number): Promise<boolean> {
-  const probe = createSocket('udp4');
-  const ok = await new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(false));
-    probe.bind(port, HOST, () => resolve(true));
-  });
-  await closeSocket(probe);
-  return ok;
-}
-
-const config = (source: StreamConfig['source']): StreamConfig => ({
-  codecs: [{ payloadType: 0, name: 'PCMU', clockRate: 8000 }],
-  source,
-  rtcpMux: false,
-  held: false,
-});
+const send = (s: Socket, buf: Buffer, port: number): Promise<void> => sendUdp(s, buf, port, HOST);
+const waitFor = (cond: () => boolean, ms = 5000): Promise<void> => pollUntil(cond, ms);
+const bindable = (port: number): Promise<boolean> => udpBindable(port, HOST);
+const config = pcmuConfig;
 
 describe('WorkerPortPool', () => {
   it('cuts the range into even, contiguous slices, fewer when the range is small', () => {

@@ -32,7 +32,8 @@ describe('MediaStats sweep', () => {
       send(e);
       if (atFirstYield === undefined) setImmediate(() => (atFirstYield = pushes.length));
     };
-    await new Promise((r) => setTimeout(r, 60));
+    // However slow the machine: wait for the first sweep to have reached every live call.
+    for (let waited = 0; pushes.length < n - 1 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     ms.close();
     expect(atFirstYield).toBe(SWEEP_SLICE - 1); // the first slice holds the ended call
     const firstSweep = pushes.slice(0, n - 1);

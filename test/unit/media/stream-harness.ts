@@ -18,6 +18,14 @@ export const BASE_CONFIG: StreamConfig = {
   held: false,
 };
 
+/** PCMU only, from `source`: what the socket tests configure. */
+export const pcmuConfig = (source: StreamConfig['source']): StreamConfig => ({
+  codecs: [{ payloadType: 0, name: 'PCMU', clockRate: 8000 }],
+  source,
+  rtcpMux: false,
+  held: false,
+});
+
 /** μ-law code that marks packet k (positive, distinct, non-zero when decoded). */
 export function markCode(k: number): number {
   return 0x80 + (k % 100);
