@@ -32,7 +32,6 @@ export class InviteServerTransaction {
   private timerG: TimerHandle | null = null;
   private timerH: TimerHandle | null = null;
   private timerI: TimerHandle | null = null;
-  private timerL: TimerHandle | null = null;
 
   constructor(
     readonly key: string,
@@ -51,7 +50,7 @@ export class InviteServerTransaction {
     if (status < 300) {
       // RFC 6026: Accepted. Absorb INVITE retransmissions for Timer L = 64*T1.
       this.state = 'accepted';
-      this.timerL = timers.set(64 * t.t1, () => this.terminate());
+      this.deps.linger.add(this);
       return true;
     }
     this.state = 'completed';
@@ -105,7 +104,6 @@ export class InviteServerTransaction {
     this.timerG?.cancel();
     this.timerH?.cancel();
     this.timerI?.cancel();
-    this.timerL?.cancel();
     this.onCancel = undefined;
     this.hooks.onTerminated(this);
   }

@@ -5,7 +5,6 @@
  *
  * Retransmitted requests are absorbed: nothing in Trying, the last response after that.
  */
-import type { TimerHandle } from './timers.js';
 import type { TransactionDeps } from './transaction.js';
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
@@ -19,7 +18,6 @@ export class NonInviteServerTransaction {
   state: NonInviteServerState = 'trying';
   lastStatus = 0;
   private last: Buffer | null = null;
-  private timerJ: TimerHandle | null = null;
 
   constructor(
     readonly key: string,
@@ -39,7 +37,7 @@ export class NonInviteServerTransaction {
     this.state = 'completed';
     // Timer J = 64*T1 on unreliable transports, zero on reliable ones.
     if (this.deps.reliable) this.terminate();
-    else this.timerJ = this.deps.timers.set(64 * this.deps.t.t1, () => this.terminate());
+    else this.deps.linger.add(this);
     return true;
   }
 
@@ -54,7 +52,6 @@ export class NonInviteServerTransaction {
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    this.timerJ?.cancel();
     this.hooks.onTerminated(this);
   }
 }

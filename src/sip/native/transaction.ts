@@ -23,6 +23,11 @@ export interface TransactionDeps {
   /** Reliable transport (TCP): no retransmissions, zero-length wait states (§17.1.2.2, §17.2.1). */
   reliable: boolean;
   logger: Logger;
+  /**
+   * Where a finished server transaction waits 64×T1 (Timer L after a 2xx, Timer J) before it
+   * terminates: one queue for all of them (src/sip/native/expiry-queue.ts).
+   */
+  linger: { add(tx: { terminate(): void }): void };
 }
 
 /** Key parts of a request needed for RFC 2543 (no magic cookie) matching. */

@@ -12,14 +12,19 @@ import { InviteServerTransaction } from '../../../src/sip/native/transaction-inv
 import { NonInviteClientTransaction } from '../../../src/sip/native/transaction-non-invite-client.js';
 import { NonInviteServerTransaction } from '../../../src/sip/native/transaction-non-invite-server.js';
 import type { TransactionDeps } from '../../../src/sip/native/transaction.js';
+import { ExpiryQueue, expirySlackMs } from '../../../src/sip/native/expiry-queue.js';
 
 const T = { t1: 500, t2: 4000, t4: 5000 };
 let timers: TimerSet;
 let start = 0;
 let sent: number[];
 
+/** Timer L and J end in the layer's expiry queue, up to its slack (250 ms at T1 = 500) after 64×T1. */
+const SLACK = expirySlackMs(64 * T.t1);
+
 function deps(reliable: boolean): TransactionDeps {
-  return { timers, t: T, reliable, logger: silentLogger() };
+  const linger = new ExpiryQueue<{ terminate(): void }>(timers, 64 * T.t1, SLACK, (tx) => tx.terminate());
+  return { timers, t: T, reliable, logger: silentLogger(), linger };
 }
 
 function at(): number {
@@ -98,8 +103,13 @@ describe('InviteServerTransaction (§17.2.1, RFC 6026)', () => {
     expect(tx.respond(200, DATA)).toBe(false);
     tx.onRetransmission();
     expect(sent).toEqual([0, 0, 0, 0]);
-    vi.advanceTimersByTime(32_000);
-    expect(events).toEqual(['terminated@32000']);
+    vi.advanceTimersByTime(31_999);
+    expect(tx.state).toBe('accepted');
+    tx.onRetransmission();
+    expect(sent).toHaveLength(5);
+    vi.advanceTimersByTime(1 + SLACK);
+    expect(events).toEqual([`terminated@${32_000 + SLACK}`]);
+    expect(timers.size).toBe(0);
   });
 });
 
@@ -113,8 +123,10 @@ describe('NonInviteServerTransaction (§17.2.2)', () => {
     vi.advanceTimersByTime(1000);
     tx.onRetransmission();
     expect(sent).toEqual([0, 1000]);
-    vi.advanceTimersByTime(31_000);
-    expect(terminated).toBe(32_000);
+    vi.advanceTimersByTime(30_999);
+    expect(terminated).toBe(-1);
+    vi.advanceTimersByTime(1 + SLACK);
+    expect(terminated).toBe(32_000 + SLACK);
   });
 
   it('ends at once over TCP', () => {
