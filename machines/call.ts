@@ -14,7 +14,7 @@ import { assign, fromPromise, raise, setup } from 'xstate';
 import { DEFAULT_POLICY, createRiskState, nextRisk, type RiskAlert } from '../src/analysis/policy.js';
 import type { Analysis, AnalysisInput } from '../src/analysis/types.js';
 import type { EndReason, SessionTimer } from '../src/sip/types.js';
-import type { CallContext, CallEvent, CallInput, CallStream, DtmfDigit } from './call-types.js';
+import type { CallContext, CallEvent, CallInput, CallStream, DtmfDigit, StreamMedia } from './call-types.js';
 
 export type * from './call-types.js';
 
@@ -136,12 +136,7 @@ export const callMachine = setup({
       const output = (event as { output?: Analysis }).output;
       return !context.alertAnnounced && output !== undefined && nextRisk(context.risk, output, context.policy ?? DEFAULT_POLICY).alert !== undefined;
     },
-    mediaTimedOut: ({ context, event }) => {
-      if (event.type !== 'media.stats' || context.mediaTimeoutMs <= 0) return false;
-      let last = context.mediaSince ?? context.startedAt;
-      for (const s of event.streams) if ((s.media.lastPacketAt ?? 0) > last) last = s.media.lastPacketAt ?? 0;
-      return event.at - last >= context.mediaTimeoutMs;
-    },
+    mediaTimedOut: ({ context, event }) => event.type === 'media.stats' && mediaTimedOut(context, event.at, event.streams),
     uacRefreshes: ({ context }) => context.timer?.refresher === 'uac',
     // Guards run before any region's actions, so a re-offer is judged by the timer it carries.
     uacRefreshesAfter: ({ context, event }) =>
@@ -342,6 +337,21 @@ export const callMachine = setup({
 });
 
 export type CallMachine = typeof callMachine;
+
+/**
+ * No packet on any stream for the call's media timeout, counted from the answer or the last resume
+ * (0 turns it off). The guard's rule, also the engine's test of which calls a sweep must read.
+ */
+export function mediaTimedOut(
+  context: Pick<CallContext, 'mediaTimeoutMs' | 'mediaSince' | 'startedAt'>,
+  at: number,
+  streams: ReadonlyArray<{ media: Pick<StreamMedia, 'lastPacketAt'> }>,
+): boolean {
+  if (context.mediaTimeoutMs <= 0) return false;
+  let last = context.mediaSince ?? context.startedAt;
+  for (const s of streams) if ((s.media.lastPacketAt ?? 0) > last) last = s.media.lastPacketAt ?? 0;
+  return at - last >= context.mediaTimeoutMs;
+}
 
 /** What the analyzer sees: the final utterances of the window, speaker-labelled, and DTMF. */
 export function analysisInput(context: Pick<CallContext, 'transcript' | 'dtmf'>): AnalysisInput {

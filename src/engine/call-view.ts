@@ -2,12 +2,14 @@
 import { withoutContent } from '../../machines/call.js';
 import { maskNumber } from '../log.js';
 import { participantKey } from '../siprec/roles.js';
+import type { CallStream } from '../../machines/call-types.js';
 import type { LiveCall } from './live-call.js';
 import type { CallSummary } from './types.js';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function summarise(call: LiveCall, node: string): CallSummary {
+/** `streams`: the call's streams with live media numbers, when the caller read them (the local list does). */
+export function summarise(call: LiveCall, node: string, streams?: CallStream[]): CallSummary {
   const ctx = call.actor.getSnapshot().context;
   return {
     id: call.id,
@@ -16,7 +18,7 @@ export function summarise(call: LiveCall, node: string): CallSummary {
     state: call.actor.getSnapshot().value,
     subscriber: maskNumber(ctx.subscriber),
     participants: ctx.participants.map((p) => ({ id: p.id, role: p.role, number: maskNumber(participantKey(p)) })),
-    streams: ctx.streams,
+    streams: streams ?? ctx.streams,
     startedAt: iso(ctx.startedAt) as string,
     answeredAt: iso(ctx.answeredAt),
     lastRefreshAt: iso(ctx.lastRefreshAt),

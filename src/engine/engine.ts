@@ -110,7 +110,8 @@ export class Engine implements RecordingSessionHandler, CallOutcomes {
   }
 
   listCalls(): CallSummary[] {
-    return [...this.calls.values()].map((c) => summarise(c, this.deps.config.nodeId));
+    // Live media numbers: a sweep reads a call into its actor only every few seconds at scale.
+    return [...this.calls.values()].map((c) => summarise(c, this.deps.config.nodeId, this.mediaStats.live(c)));
   }
 
   /** The actor's state value and persisted snapshot (ids, roles, codecs, ports, times: no content). */
@@ -123,8 +124,9 @@ export class Engine implements RecordingSessionHandler, CallOutcomes {
   }
 
   /**
-   * The call as the shared registry keeps it: like getCall(), with the last sweep's media numbers
-   * (fresh ones are an actor transition each, too dear for every published change).
+   * The call as the shared registry keeps it: like getCall(), with the media numbers its actor last
+   * read (fresh ones are an actor transition each, too dear for every published change): at most a
+   * sweep old, or ceil(calls / REFRESHED_PER_SWEEP) sweeps with many calls (src/engine/media-stats.ts).
    */
   viewOf(id: string): { summary: CallSummary; state: unknown; snapshot: unknown } | undefined {
     const call = this.calls.get(id);
