@@ -23,6 +23,12 @@ export interface CallPublisherOptions {
 /** How long a call's updates wait to go out together: well under what an operator notices. */
 const UPDATE_COALESCE_MS = 100;
 
+/**
+ * Records a refresh builds per turn of the event loop. Building every live call's record at once held
+ * the loop 20–40 ms every 10 s at 1,000 calls (the mixed bench), and grows with the calls.
+ */
+export const REFRESH_SLICE = 64;
+
 /** A third of the TTL: two refreshes can be lost before another node stops showing the call. */
 export const refreshIntervalMs = (callTtlMs: number): number => Math.max(500, Math.floor(callTtlMs / 3));
 
@@ -159,14 +165,20 @@ export class CallPublisher {
     };
   }
 
+  /** Every live call's record again (its TTL restarts) and the heartbeat, REFRESH_SLICE records a turn. */
   private async refresh(): Promise<void> {
-    const calls = this.opts.engine.listCalls();
-    await Promise.all([
-      ...calls.map((c) => {
-        const r = this.recordOf(c.id);
-        return r ? this.opts.store.putCall(r, this.opts.callTtlMs) : undefined;
-      }),
-      this.opts.store.heartbeat({ id: this.opts.nodeId, startedAt: this.startedAt, calls: calls.length }, this.opts.callTtlMs),
-    ]);
+    const ids = this.opts.engine.callIds();
+    const writes: Array<Promise<void>> = [
+      this.opts.store.heartbeat({ id: this.opts.nodeId, startedAt: this.startedAt, calls: ids.length }, this.opts.callTtlMs),
+    ];
+    for (let i = 0; i < ids.length; i += REFRESH_SLICE) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      for (const id of ids.slice(i, i + REFRESH_SLICE)) {
+        // A call that ended meanwhile has no record to refresh (its removal is already under way).
+        const r = this.recordOf(id);
+        if (r) writes.push(this.opts.store.putCall(r, this.opts.callTtlMs));
+      }
+    }
+    await Promise.all(writes);
   }
 }

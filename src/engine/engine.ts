@@ -109,6 +109,11 @@ export class Engine implements RecordingSessionHandler, CallOutcomes {
     return true;
   }
 
+  /** The ids of the live calls. */
+  callIds(): string[] {
+    return [...this.calls.values()].map((c) => c.id);
+  }
+
   listCalls(): CallSummary[] {
     // Live media numbers: a sweep reads a call into its actor only every few seconds at scale.
     return [...this.calls.values()].map((c) => summarise(c, this.deps.config.nodeId, this.mediaStats.live(c)));
