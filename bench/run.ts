@@ -5,6 +5,7 @@
 const [which = 'sip', ...rest] = process.argv.slice(2);
 const benches: Record<string, (a: string[]) => Promise<unknown>> = {
   sip: async (a) => (await import('./sip.js')).benchSip(a),
+  'sip-bounds': async (a) => (await import('./sip-bounds.js')).benchSipBounds(a),
   media: async (a) => (await import('./media.js')).benchMedia(a),
   mixed: async (a) => (await import('./mixed.js')).benchMixed(a),
   overload: async (a) => (await import('./overload.js')).benchOverload(a),
