@@ -35,3 +35,20 @@ export async function pollUntil(cond: () => boolean, ms: number): Promise<void> 
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * The helpers above bound to one host, as a test file uses them: every client it opens is closed by
+ * `cleanups` (which the file runs after each test), and polling waits `waitMs` unless told otherwise.
+ */
+export function udpPeer(host: string, cleanups: Array<() => Promise<void> | void>, waitMs: number) {
+  return {
+    async client(): Promise<Socket> {
+      const s = await udpClient(host);
+      cleanups.push(() => closeUdpSocket(s));
+      return s;
+    },
+    send: (s: Socket, buf: Buffer, port: number): Promise<void> => sendUdp(s, buf, port, host),
+    waitFor: (cond: () => boolean, ms = waitMs): Promise<void> => pollUntil(cond, ms),
+    bindable: (port: number): Promise<boolean> => udpBindable(port, host),
+  };
+}

@@ -2,14 +2,14 @@
  * The pool with real UDP sockets on 127.0.0.1: allocation, RTP in → frames out, source checks,
  * RTCP on port+1, release and reuse, ports held elsewhere, exhaustion.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeSenderReport } from '../../../src/media/rtcp.js';
 import { UdpPortPool } from '../../../src/media/udp-port-pool.js';
 import { PortsExhaustedError, type PcmFrame, type RtpEndpoint } from '../../../src/media/types.js';
 import { pcmuConfig, pcmuPacket } from '../../unit/media/stream-harness.js';
 import { closeUdpSocket, freeUdpRange } from '../../support/free-udp-range.js';
-import { pollUntil, sendUdp, udpBindable, udpClient } from '../../support/udp-peer.js';
+import { udpPeer } from '../../support/udp-peer.js';
 
 const HOST = '127.0.0.1';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -31,14 +31,7 @@ async function pool(pairs: number): Promise<UdpPortPool> {
 
 
 
-async function client(): Promise<Socket> {
-  const s = await udpClient(HOST);
-  cleanups.push(() => closeUdpSocket(s));
-  return s;
-}
-const send = (s: Socket, buf: Buffer, port: number): Promise<void> => sendUdp(s, buf, port, HOST);
-const waitFor = (cond: () => boolean, ms = 3000): Promise<void> => pollUntil(cond, ms);
-const bindable = (port: number): Promise<boolean> => udpBindable(port, HOST);
+const { client, send, waitFor, bindable } = udpPeer(HOST, cleanups, 3000);
 const config = pcmuConfig;
 
 describe('UdpPortPool', () => {

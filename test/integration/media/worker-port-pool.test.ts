@@ -3,13 +3,12 @@
  * listened-to stream, stats pushed from the worker, final stats on close and the port freed, a
  * worker that crashes reported and replaced without taking the process down.
  */
-import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPortPool, slicePorts } from '../../../src/media/workers/worker-port-pool.js';
 import { PortsExhaustedError, type PcmFrame } from '../../../src/media/types.js';
 import { markValue, pcmuConfig, pcmuPacket } from '../../unit/media/stream-harness.js';
-import { closeUdpSocket, freeUdpRange } from '../../support/free-udp-range.js';
-import { pollUntil, sendUdp, udpBindable, udpClient } from '../../support/udp-peer.js';
+import { freeUdpRange } from '../../support/free-udp-range.js';
+import { udpPeer } from '../../support/udp-peer.js';
 
 const HOST = '127.0.0.1';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -33,14 +32,7 @@ async function pool(pairs: number, workers = 2, extra: Partial<ConstructorParame
 
 
 
-async function client(): Promise<Socket> {
-  const s = await udpClient(HOST);
-  cleanups.push(() => closeUdpSocket(s));
-  return s;
-}
-const send = (s: Socket, buf: Buffer, port: number): Promise<void> => sendUdp(s, buf, port, HOST);
-const waitFor = (cond: () => boolean, ms = 5000): Promise<void> => pollUntil(cond, ms);
-const bindable = (port: number): Promise<boolean> => udpBindable(port, HOST);
+const { client, send, waitFor, bindable } = udpPeer(HOST, cleanups, 5000);
 const config = pcmuConfig;
 
 describe('WorkerPortPool', () => {
