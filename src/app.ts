@@ -86,6 +86,7 @@ export async function startNode(config: Config, logger: Logger, overrides: NodeO
   await ports.warm();
   const sip = createSessionServer(config, logger.child({ mod: 'sip' }));
   const speech = overrides.speech ?? selectRecognizerFactory(config, logger);
+  await speech?.warm?.().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'speech recognition could not be prepared; calls will be recorded untranscribed'));
   const analyzer = overrides.analyzer ?? selectAnalyzer(config, logger);
   const engine = new Engine({ config, sip, subscribers, recordings: store, ports, logger, analyzer, ...(speech ? { speech } : {}) });
   const publisher = new CallPublisher({

@@ -4,9 +4,13 @@
  */
 import type { Logger } from '../log.js';
 import type { RtpEndpoint } from '../media/types.js';
+import { EarlyFrames } from './early-frames.js';
 import type { Recognizer } from '../speech/types.js';
 import type { LiveCall } from './live-call.js';
 import type { EngineDeps } from './types.js';
+
+/** 10 s of 20 ms frames: a start slower than that is a fault, not a start (a kept frame keeps its ~16 KB slab). */
+const MAX_EARLY_FRAMES = 500;
 
 /** A running recognizer and how to detach it from its endpoint's frames. */
 export interface Transcriber {
@@ -51,14 +55,24 @@ export class Recognizers {
     this.active++;
     const stream = call.actor.getSnapshot().context.streams.find((s) => s.index === index);
     const rate = stream?.codec?.startsWith('G722') ? 16000 : 8000;
+    // The caller's first words are who they claim to be: frames that arrive while the recognizer starts
+    // (a language lookup, a model built on first use, a service connection) wait for it, up to a bound.
+    const early = new EarlyFrames(MAX_EARLY_FRAMES);
+    const detachEarly = ep.onFrame((frame) => early.push(frame));
     return (async (): Promise<Transcriber | undefined> => {
       call.language ??= await this.languageFor(call.actor.getSnapshot().context.subscriber);
       const rec = await factory.start({ role: stream?.role ?? 'unknown', streamIndex: index, sampleRate: rate, language: call.language });
       if (call.ended || !call.resources.media.has(index)) {
+        detachEarly();
         await this.close({ rec, detach: () => {} });
         return undefined;
       }
       const detach = ep.onFrame((frame) => rec.write(frame));
+      // Off only once the live listener is on: a media worker stops building frames when its stream's
+      // last listener goes. All of this runs in one turn, so no frame falls between the two.
+      detachEarly();
+      early.drain((frame) => rec.write(frame));
+      if (early.dropped > 0) this.log.warn({ callId: call.id, stream: index, droppedFrames: early.dropped }, 'recognizer started late; the first audio was not transcribed');
       this.live.add(rec);
       rec.onUtterance((utterance) => call.actor.send({ type: 'speech.utterance', at: this.now(), utterance }));
       rec.onError((err) => {
@@ -68,6 +82,7 @@ export class Recognizers {
       call.actor.send({ type: 'speech.status', status: 'on' });
       return { rec, detach };
     })().catch((err: unknown) => {
+      detachEarly();
       this.active--;
       this.log.warn({ callId: call.id, stream: index, err: (err as Error).message }, 'recognizer did not start; recording goes on untranscribed');
       call.actor.send({ type: 'speech.status', status: 'failed' });

@@ -80,6 +80,11 @@ export interface RecognizerFactory {
   readonly name: 'azure' | 'offline' | 'none';
   /** Resolves when the recognizer is ready to take audio, or rejects (the call goes on untranscribed). */
   start(opts: RecognizerStartOptions): Promise<Recognizer>;
+  /**
+   * Prepares what every stream shares (the offline model, built in ~1.5 s) at node start, so the first
+   * call's opening words do not wait for it. A rejection is logged; start() then fails as it would have.
+   */
+  warm?(): Promise<void>;
   /** Releases shared resources (generated model dirs, connections). Idempotent. */
   close(): Promise<void>;
 }

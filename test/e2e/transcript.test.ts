@@ -15,14 +15,21 @@ class ScriptedFactory implements RecognizerFactory {
   readonly name = 'offline' as const;
   started: RecognizerStartOptions[] = [];
   open = 0;
+  /** Media timestamps of the frames each role's recognizer was given, in order. */
+  written: Record<string, number[]> = {};
+  /** How long start() takes (a model built on first use, a service to connect to). */
+  constructor(private readonly startMs = 0) {}
   async start(opts: RecognizerStartOptions): Promise<Recognizer> {
     this.started.push(opts);
+    if (this.startMs > 0) await new Promise((r) => setTimeout(r, this.startMs));
     this.open++;
+    const written = (this.written[opts.role] = [] as number[]);
     const listeners: Array<(u: Utterance) => void> = [];
     let frames = 0;
     let closed = false;
     return {
       write: (frame: PcmFrame) => {
+        written.push(frame.timestamp);
         frames++;
         if (frames % 25 === 0) {
           for (const l of listeners)
@@ -91,6 +98,26 @@ describe('transcription wiring', () => {
     expect(body).not.toContain('heard');
     expect((await sim).clean).toBe(true);
     await waitFor(() => node!.engine.listCalls().length === 0, 3000);
+  });
+
+  it('gives a recognizer that starts slowly the audio that arrived meanwhile, in order, from the first frame', async () => {
+    const factory = new ScriptedFactory(800);
+    node = await startTestNode({}, { speech: factory });
+    const result = await runSimulation({
+      target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
+      transport: 'udp',
+      caller: CALLER,
+      subscriber: SUBSCRIBER,
+      codec: 'pcmu',
+      duration: 2,
+    });
+    expect(result.answered).toBe(true);
+    await waitFor(() => factory.open === 0 && node!.engine.recognizerCount === 0, 3000);
+    const caller = factory.written['caller']!;
+    // Without the early frames the first one written would be ~0.8 s into the call.
+    expect(caller[0]).toBe(0);
+    expect(caller.every((t, i) => t === i * 20)).toBe(true);
+    expect(caller.length).toBeGreaterThan(80);
   });
 
   it('beyond CALLGUARD_SPEECH_MAX a call is recorded but not transcribed', async () => {

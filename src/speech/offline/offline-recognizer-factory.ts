@@ -57,6 +57,10 @@ export class OfflineRecognizerFactory implements RecognizerFactory {
     }));
   }
 
+  async warm(): Promise<void> {
+    await this.model();
+  }
+
   async start(opts: RecognizerStartOptions): Promise<Recognizer> {
     if (this.closing) throw new Error('offline recognizer factory is closed');
     const g = await this.model();
