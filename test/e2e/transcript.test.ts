@@ -51,6 +51,10 @@ class ScriptedFactory implements RecognizerFactory {
   async close(): Promise<void> {}
 }
 
+/** One UDP call from `callguard simulate` to the node. */
+const simulate = (node: RunningNode, codec: 'pcmu' | 'g722', duration: number) =>
+  runSimulation({ target: { host: '127.0.0.1', port: node.addresses.sipUdp! }, transport: 'udp', caller: CALLER, subscriber: SUBSCRIBER, codec, duration });
+
 describe('transcription wiring', () => {
   let node: RunningNode | undefined;
   afterEach(async () => {
@@ -61,14 +65,7 @@ describe('transcription wiring', () => {
   it('starts one recognizer per party with its role, rate and language, and closes them all at the end', async () => {
     const factory = new ScriptedFactory();
     node = await startTestNode({}, { speech: factory });
-    const result = await runSimulation({
-      target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
-      transport: 'udp',
-      caller: CALLER,
-      subscriber: SUBSCRIBER,
-      codec: 'g722',
-      duration: 2,
-    });
+    const result = await simulate(node, 'g722', 2);
     expect(result).toMatchObject({ answered: true, clean: true });
     expect(factory.started.map((s) => [s.streamIndex, s.role, s.sampleRate, s.language]).sort()).toEqual([
       [0, 'caller', 16000, 'en-US'],
@@ -80,14 +77,7 @@ describe('transcription wiring', () => {
   it('keeps the transcript in the actor only while the call lives', async () => {
     const factory = new ScriptedFactory();
     node = await startTestNode({}, { speech: factory });
-    const sim = runSimulation({
-      target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
-      transport: 'udp',
-      caller: CALLER,
-      subscriber: SUBSCRIBER,
-      codec: 'pcmu',
-      duration: 2.5,
-    });
+    const sim = simulate(node, 'pcmu', 2.5);
     await waitFor(() => (node!.engine.listCalls()[0]?.speech.finals ?? 0) >= 4, 5000);
     const [call] = node.engine.listCalls();
     expect(call!.speech.status).toBe('on');
@@ -103,14 +93,7 @@ describe('transcription wiring', () => {
   it('gives a recognizer that starts slowly the audio that arrived meanwhile, in order, from the first frame', async () => {
     const factory = new ScriptedFactory(800);
     node = await startTestNode({}, { speech: factory });
-    const result = await runSimulation({
-      target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
-      transport: 'udp',
-      caller: CALLER,
-      subscriber: SUBSCRIBER,
-      codec: 'pcmu',
-      duration: 2,
-    });
+    const result = await simulate(node, 'pcmu', 2);
     expect(result.answered).toBe(true);
     await waitFor(() => factory.open === 0 && node!.engine.recognizerCount === 0, 3000);
     const caller = factory.written['caller']!;
@@ -123,14 +106,7 @@ describe('transcription wiring', () => {
   it('beyond CALLGUARD_SPEECH_MAX a call is recorded but not transcribed', async () => {
     const factory = new ScriptedFactory();
     node = await startTestNode({ CALLGUARD_SPEECH_MAX: '1' }, { speech: factory });
-    const sim = runSimulation({
-      target: { host: '127.0.0.1', port: node.addresses.sipUdp! },
-      transport: 'udp',
-      caller: CALLER,
-      subscriber: SUBSCRIBER,
-      codec: 'pcmu',
-      duration: 1,
-    });
+    const sim = simulate(node, 'pcmu', 1);
     await waitFor(() => node!.engine.listCalls().length === 1, 3000);
     await waitFor(() => node!.engine.listCalls()[0]?.speech.status === 'capped', 3000);
     expect(factory.started).toHaveLength(1);
