@@ -166,12 +166,15 @@ export class LocalAnalyzer implements Analyzer {
 
     const level = levelOf(score);
     const category = level === 'none' ? 'none' : categoryOf(hits);
+    // What the caller did, as the subscriber is told it: a credential only named is not one asked for.
+    const asked = hits.filter((h) => !h.mentionedOnly);
+    const shown = asked.length === hits.length ? tactics : tacticsOf(asked);
     const analysis: Analysis = {
       score,
       level,
       category,
-      tactics: level === 'none' && tactics.length === 0 ? [] : tactics,
-      explanation: explanationOf(hits, level),
+      tactics: level === 'none' && shown.length === 0 ? [] : shown,
+      explanation: explanationOf(asked, level),
       analyzer: 'local',
     };
     return { analysis, evidence: { modelScore, ruleScore, hits, unconfirmed: all.filter((h) => !hits.includes(h)) } };

@@ -4,7 +4,9 @@
  * ask for your PIN") are dropped, so a real fraud desk's warnings do not count against it.
  */
 import type { Tactic } from '../types.js';
+import { credentialMentionedOnly } from './credential-asks.js';
 import { moneyAsks } from './money-asks.js';
+import { sentenceAround } from './sentence.js';
 
 /** What a hit is evidence of: an impersonated organisation, a lure, or a concrete demand. */
 export type Evidence =
@@ -79,6 +81,8 @@ export interface TacticHit {
   turn?: number;
   at?: number;
   end?: number;
+  /** A credential named but not asked for ("your Social Security number has been suspended"): judged, not named in the SMS. */
+  mentionedOnly?: boolean;
 }
 
 interface Rule {
@@ -203,7 +207,9 @@ export function detectTactics(text: string): TacticHit[] {
       if (rule.evidence === 'pin-password' && ownPasswordAdvice(text, m.index)) continue;
       if (rule.evidence === 'refund' && /^refund/i.test(m[0]) && refundTerms(text, m.index)) continue;
       if (rule.negatable && warnedAbout(text, m.index + m[0].length)) continue;
-      hits.push({ tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length });
+      const hit: TacticHit = { tactic: rule.tactic, evidence: rule.evidence, label: rule.label, match: m[0], at: m.index, end: m.index + m[0].length };
+      if (rule.tactic === 'credentials' && credentialMentionedOnly(rule.evidence, text, m.index, m.index + m[0].length)) hit.mentionedOnly = true;
+      hits.push(hit);
     }
   }
   for (const ask of moneyAsks(text)) {
@@ -326,16 +332,6 @@ function giftCardPayment(text: string, at: number, match: string): boolean {
   if (!ASKS_SUBSCRIBER.test(sentence) && !IMPERATIVE.test(sentence)) return false;
   if (!GENERIC_CARD.test(match)) return true;
   return !INCENTIVE.test(sentence) && PAY_CONTEXT.test(sentence);
-}
-
-function sentenceAround(text: string, start: number, end: number): string {
-  // A recognizer writes no punctuation: there, a sentence is the dozen words either side.
-  const reach = /[.?!]/.test(text) ? 200 : 70;
-  const before = text.slice(Math.max(0, start - reach), start);
-  const from = Math.max(before.lastIndexOf('.'), before.lastIndexOf('?'), before.lastIndexOf('!'), before.lastIndexOf('\n'));
-  const after = text.slice(end, end + reach);
-  const to = after.search(/[.?!\n]/);
-  return before.slice(from + 1) + text.slice(start, end) + (to >= 0 ? after.slice(0, to) : after);
 }
 
 const CARD_AS_TRANSACTION = /^\s*(?:purchases?|transactions?|charges?|order) (?:at|from|for|of|on|in)\b/i;
