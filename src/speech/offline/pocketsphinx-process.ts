@@ -81,13 +81,18 @@ export interface PocketsphinxProcessOptions {
   graceMs?: number;
 }
 
+/**
+ * 10 s of 16 kHz s16le queued in the process beyond what the pipes hold (~4 s here): the 10 s of
+ * early frames a slow start may hand over at once (engine/recognizers.ts) fit whatever the pipes' size.
+ */
+const MAX_QUEUED_BYTES = 10 * 32_000;
+
 export class PocketsphinxProcess {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly parser: DecoderOutputParser;
   private readonly exited: Promise<void>;
   private hasExited = false;
   private closing: Promise<void> | undefined;
-  private blocked = false;
   private buffered = '';
 
   constructor(private readonly opts: PocketsphinxProcessOptions) {
@@ -100,9 +105,6 @@ export class PocketsphinxProcess {
     this.parser = new DecoderOutputParser(opts.onUtterance);
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
-    this.child.stdin.on('drain', () => {
-      this.blocked = false;
-    });
     // EPIPE after the decoder died: the exit handler restarts it.
     this.child.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => {
@@ -133,12 +135,14 @@ export class PocketsphinxProcess {
   }
 
   /**
-   * Writes 16 kHz s16le audio. Returns false when it was dropped: the pipe is full (until it
-   * drains) or the process is gone. Never queues more than the one chunk the pipe refused.
+   * Writes 16 kHz s16le audio. Returns false when it was dropped: the decoder is more than the
+   * pipes plus MAX_QUEUED_BYTES behind, or the process is gone. The queue takes a burst (the audio
+   * that arrived while the recognizer started) and a decoder slowed for a while by a busy machine.
    */
   write(pcm: Buffer): boolean {
-    if (this.blocked || this.hasExited || this.closing || !this.child.stdin.writable) return false;
-    if (!this.child.stdin.write(pcm)) this.blocked = true;
+    if (this.hasExited || this.closing || !this.child.stdin.writable) return false;
+    if (this.child.stdin.writableLength >= MAX_QUEUED_BYTES) return false;
+    this.child.stdin.write(pcm);
     return true;
   }
 

@@ -159,6 +159,27 @@ describe.skipIf(!ready)('OfflineRecognizer (pocketsphinx)', () => {
     expect(got.flatMap((u) => u.keyphrases ?? [])).toEqual([]);
   });
 
+  it('takes 10 s of audio written at once (what is kept while it starts), loses none of it, and hears the scam line in it', async () => {
+    const rec = await start();
+    const got: Utterance[] = [];
+    rec.onUtterance((u) => got.push(u));
+    const burst = new Int16Array(10 * 8000);
+    expect(scam.length).toBeLessThan(burst.length - 8000);
+    burst.set(scam, burst.length - 8000 - scam.length);
+    for (let i = 0; i + 160 <= burst.length; i += 160) rec.write({ samples: burst.slice(i, i + 160), sampleRate: 8000, timestamp: (i / 160) * 20, concealed: false });
+    expect(rec.stats().droppedFrames).toBe(0);
+    await rec.close();
+    expectHeardFromLine(got.flatMap((u) => u.keyphrases ?? []));
+  });
+
+  it('bounds what waits for a decoder that is far behind: frames past ~14 s are dropped and counted', async () => {
+    const rec = await start();
+    const silence = new Int16Array(160);
+    for (let t = 0; t < 60_000; t += 20) rec.write({ samples: silence, sampleRate: 8000, timestamp: t, concealed: false });
+    expect(rec.stats().droppedFrames).toBeGreaterThan(1500);
+    await rec.close();
+  });
+
   it('restarts a killed decoder and keeps recognising', async () => {
     const rec = await start();
     const got: Utterance[] = [];
