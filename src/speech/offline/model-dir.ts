@@ -15,6 +15,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { corpusVocabulary, readCorpus } from './corpus.js';
 import { buildLanguageModel } from './language-model.js';
 
@@ -77,22 +78,43 @@ export function editFeatParams(text: string, features: TelephoneFeatures): strin
 
 /**
  * The entries of a CMU-format dictionary (`word PH ON ES`, variants as `word(2)`) whose word is in
- * `vocabulary`, every variant kept, in the dictionary's order; and the vocabulary words it lacks.
+ * `vocabulary`, every variant kept, in the dictionary's order; then, for vocabulary words it lacks,
+ * the entries of `supplement` (the same format); and the vocabulary words neither has.
  */
-export function selectDictionary(dictText: string, vocabulary: ReadonlySet<string>): { text: string; words: number; missing: string[] } {
+export function selectDictionary(
+  dictText: string,
+  vocabulary: ReadonlySet<string>,
+  supplement = '',
+): { text: string; words: number; missing: string[]; supplemented: number } {
   const lines: string[] = [];
   const found = new Set<string>();
-  for (const line of dictText.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp <= 0) continue;
-    const word = line.slice(0, sp).replace(/\(\d+\)$/, '');
-    if (!vocabulary.has(word)) continue;
-    lines.push(line.trimEnd());
-    found.add(word);
-  }
+  const take = (text: string, wanted: (word: string) => boolean): Set<string> => {
+    const taken = new Set<string>();
+    for (const line of text.split('\n')) {
+      const sp = line.indexOf(' ');
+      if (sp <= 0 || line.startsWith('#')) continue;
+      const word = line.slice(0, sp).replace(/\(\d+\)$/, '');
+      if (!wanted(word)) continue;
+      lines.push(line.trimEnd());
+      taken.add(word);
+    }
+    return taken;
+  };
+  for (const w of take(dictText, (w) => vocabulary.has(w))) found.add(w);
+  // Debian's pronunciation wins: a supplement entry only adds a word Debian cannot say.
+  const fromDebian = new Set(found);
+  const supplemented = take(supplement, (w) => vocabulary.has(w) && !fromDebian.has(w));
+  for (const w of supplemented) found.add(w);
   const missing = [...vocabulary].filter((w) => !found.has(w)).sort();
-  return { text: lines.join('\n') + '\n', words: found.size, missing };
+  return { text: lines.join('\n') + '\n', words: found.size, missing, supplemented: supplemented.size };
 }
+
+/**
+ * Pronunciations written for this project (ARPAbet, Debian's phone set) of corpus words Debian's
+ * dictionary lacks: remote-access tools, payment services, agencies and couriers scammers name
+ * (AnyDesk, TeamViewer, Venmo, cryptocurrency, HMRC, Aadhaar…) and British spellings.
+ */
+export const SUPPLEMENT_DICT = fileURLToPath(new URL('./corpus/pronunciations.dict', import.meta.url));
 
 export interface GeneratedModel {
   /** The temp directory holding everything below; removed by remove(). */
@@ -135,7 +157,7 @@ export async function generateModelDir(opts: GenerateOptions = {}): Promise<Gene
     const vocabulary = opts.vocabulary ?? corpusVocabulary();
     // The node answers SIP while this runs (on the first call): no step may hold the event loop long.
     await new Promise((resolve) => setImmediate(resolve));
-    const selected = selectDictionary(readFileSync(model.dict, 'utf8'), vocabulary);
+    const selected = selectDictionary(readFileSync(model.dict, 'utf8'), vocabulary, readFileSync(SUPPLEMENT_DICT, 'utf8'));
     const dict = join(dir, 'telephone.dict');
     await writeFile(dict, selected.text);
     let lm = model.lm;

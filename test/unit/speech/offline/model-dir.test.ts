@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { KEYPHRASES } from '../../../../src/analysis/keyphrases.js';
 import { BandFiller } from '../../../../src/speech/offline/band-fill.js';
 import { corpusVocabulary, readCorpus } from '../../../../src/speech/offline/corpus.js';
-import { editFeatParams, generateModelDir, selectDictionary } from '../../../../src/speech/offline/model-dir.js';
+import { debianModel, editFeatParams, generateModelDir, selectDictionary, SUPPLEMENT_DICT } from '../../../../src/speech/offline/model-dir.js';
 import { DecoderOutputParser, type RawUtterance } from '../../../../src/speech/offline/pocketsphinx-process.js';
 import { numberWords, spokenWords } from '../../../../src/speech/offline/spoken-words.js';
+
+/** The 39 phones of Debian's en-us model (its mdef), without stress marks. */
+const ARPABET = new Set('AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH'.split(' '));
 
 const CMU = ['gift G IH F T', 'cards K AA R D Z', "don't D OW N T", "don't(2) D OW N", 'tell T EH L', 'zebra Z IY B R AH'].join('\n');
 
@@ -18,6 +21,31 @@ describe('decoding dictionary', () => {
     expect(sel.text).toBe("gift G IH F T\ncards K AA R D Z\ndon't D OW N T\ndon't(2) D OW N\n");
     expect(sel.words).toBe(3);
     expect(sel.missing).toEqual(['anydesk']);
+  });
+
+  it('adds a supplement\'s pronunciations only for words Debian\'s dictionary lacks', () => {
+    const supplement = ['# written here', 'anydesk EH N IY D EH S K', 'gift G IH F', 'venmo V EH N M OW'].join('\n');
+    const sel = selectDictionary(CMU, new Set(['gift', 'anydesk', 'zorblax']), supplement);
+    expect(sel.text).toBe('gift G IH F T\nanydesk EH N IY D EH S K\n');
+    expect(sel).toMatchObject({ words: 2, supplemented: 1, missing: ['zorblax'] });
+  });
+
+  it('the shipped supplement: Debian\'s phone set, corpus words only, none Debian can already say, the scam tools and agencies covered', () => {
+    const entries = readFileSync(SUPPLEMENT_DICT, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => l.split(' '));
+    const vocab = corpusVocabulary();
+    for (const [word, ...phones] of entries) {
+      expect(vocab.has(word!), word).toBe(true);
+      for (const ph of phones) expect(ARPABET.has(ph), `${word}: ${ph}`).toBe(true);
+    }
+    const words = new Set(entries.map(([w]) => w));
+    for (const w of ['anydesk', 'teamviewer', 'ultraviewer', 'venmo', 'coinbase', 'cryptocurrency', 'usdt', 'hmrc', 'cra', 'rcmp', 'aadhaar', 'passcode']) expect(words.has(w), w).toBe(true);
+    if (existsSync(debianModel().dict)) {
+      const debian = new Set(readFileSync(debianModel().dict, 'utf8').split('\n').map((l) => l.slice(0, l.indexOf(' '))));
+      expect([...words].filter((w) => debian.has(w!))).toEqual([]);
+    }
   });
 
   it('the corpus is balanced between everyday and scam talk and covers every keyphrase word', () => {
@@ -38,7 +66,7 @@ describe('decoding dictionary', () => {
       writeFileSync(join(root, 'hmm', 'feat.params'), '-upperf 6800\n');
       writeFileSync(join(root, 'dict'), CMU + '\n');
       const model = { hmm: join(root, 'hmm'), dict: join(root, 'dict'), lm: join(root, 'debian.lm.bin') };
-      const vocabulary = new Set(['gift', 'cards', 'tell', 'anydesk']);
+      const vocabulary = new Set(['gift', 'cards', 'tell', 'zorblax']);
       const g = await generateModelDir({ model, vocabulary, parent: root });
       expect(g.lm).toBe(join(g.dir, 'telephone.lm'));
       const arpa = readFileSync(g.lm, 'utf8');
@@ -46,7 +74,7 @@ describe('decoding dictionary', () => {
       // Words the dictionary can say are in the model; a word without a pronunciation is not.
       expect(arpa).toMatch(/\tgift\t/);
       expect(arpa).toMatch(/\tgift cards/);
-      expect(arpa).not.toMatch(/anydesk/);
+      expect(arpa).not.toMatch(/zorblax/);
       await g.remove();
       expect(existsSync(g.dir)).toBe(false);
       const d = await generateModelDir({ model, vocabulary, parent: root, languageModel: 'debian' });
