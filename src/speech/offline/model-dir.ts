@@ -6,7 +6,7 @@
  *
  * The dictionary holds the words of the project's corpus of telephone talk (corpus/, as much
  * everyday calls as scam calls) with Debian's pronunciations, and the language model is a trigram
- * model of that corpus built here when first needed (language-model.ts, ~1 s). Against Debian's
+ * model of that corpus built here at node start (language-model.ts, ~1 s). Against Debian's
  * general-English model over the same words it hears more of what callers say (word error 0.22 →
  * 0.17 on the tuning calls, and payment words Debian's model lacks — Zelle, Cash App, crypto — become
  * sayable), decodes a little faster and needs 25 MB per decoder instead of 61 (docs/speech.md).
@@ -136,7 +136,7 @@ export interface GenerateOptions {
   /** Parent of the temp directory; os.tmpdir() by default. */
   parent?: string;
   /**
-   * 'corpus' (default): a trigram model built from the corpus when first needed; 'debian': Debian's
+   * 'corpus' (default): a trigram model built from the corpus with the directory; 'debian': Debian's
    * general-English en-us.lm.bin (the engine before; kept for comparison, `npm run bench -- asr --lm debian`).
    */
   languageModel?: 'corpus' | 'debian';
@@ -155,7 +155,7 @@ export async function generateModelDir(opts: GenerateOptions = {}): Promise<Gene
     const feat = readFileSync(join(model.hmm, 'feat.params'), 'utf8');
     await writeFile(join(hmm, 'feat.params'), editFeatParams(feat, opts.features ?? TELEPHONE_FEATURES));
     const vocabulary = opts.vocabulary ?? corpusVocabulary();
-    // The node answers SIP while this runs (on the first call): no step may hold the event loop long.
+    // Built at node start (the factory's warm()); no step may hold the event loop long all the same.
     await new Promise((resolve) => setImmediate(resolve));
     const selected = selectDictionary(readFileSync(model.dict, 'utf8'), vocabulary, readFileSync(SUPPLEMENT_DICT, 'utf8'));
     const dict = join(dir, 'telephone.dict');
