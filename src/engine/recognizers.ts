@@ -56,7 +56,7 @@ export class Recognizers {
     const stream = call.actor.getSnapshot().context.streams.find((s) => s.index === index);
     const rate = stream?.codec?.startsWith('G722') ? 16000 : 8000;
     // The caller's first words are who they claim to be: frames that arrive while the recognizer starts
-    // (a language lookup, a model built on first use, a service connection) wait for it, up to a bound.
+    // (a locale lookup, a decoder process, a service connection) wait for it, up to a bound.
     const early = new EarlyFrames(MAX_EARLY_FRAMES);
     const detachEarly = ep.onFrame((frame) => early.push(frame));
     return (async (): Promise<Transcriber | undefined> => {

@@ -44,7 +44,7 @@ export class OfflineRecognizerFactory implements RecognizerFactory {
     return modelInstalled(model);
   }
 
-  /** The generated model directory (created on first use). */
+  /** The generated model directory (created by warm() at node start, else on first use). */
   model(): Promise<GeneratedModel> {
     return (this.generated ??= generateModelDir({
       ...(this.opts.model ? { model: this.opts.model } : {}),
