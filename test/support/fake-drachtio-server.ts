@@ -309,9 +309,9 @@ export class FakeDrachtioServer {
     });
   }
 
-  /** Next network response with this status (and CSeq method). */
+  /** Next network response with this status (and CSeq method, or "number method"). */
   response(status: number, method?: string, timeoutMs?: number): Promise<NetMessage> {
-    return this.next((m) => m.status === status && (!method || (m.header('cseq') ?? '').endsWith(` ${method}`)), timeoutMs);
+    return this.next((m) => m.status === status && (!method || ` ${m.header('cseq') ?? ''}`.endsWith(` ${method}`)), timeoutMs);
   }
 
   /** Next request the application sent to the network. */

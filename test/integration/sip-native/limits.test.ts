@@ -192,8 +192,10 @@ describe('live calls per source (maxCallsPerSource)', () => {
 
     uac.send(sipRequest({ ...first.invite, method: 'BYE', toTag: first.toTag, cseq: 2, branch: `z9hG4bK${rand()}`, body: undefined }));
     await uac.response(200, 'BYE');
-    uac.send(sipRequest(spec(uac, 'INVITE', { body: OFFER_SDP })));
-    await uac.response(200, 'INVITE');
+    const fourth = spec(uac, 'INVITE', { body: OFFER_SDP });
+    uac.send(sipRequest(fourth));
+    // This INVITE's answer, not a retransmitted 2xx of an earlier call (a late ACK under load).
+    await uac.next((m) => m.status === 200 && m.header('call-id') === fourth.callId);
     expect(handler.offers).toHaveLength(3);
     expect(server.stats().rejected['calls-per-source']).toBe(1);
   });

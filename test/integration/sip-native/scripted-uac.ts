@@ -117,9 +117,9 @@ abstract class Uac {
     });
   }
 
-  /** Next response with this status (and CSeq method, if given). */
+  /** Next response with this status (and CSeq method, or "number method", if given). */
   response(status: number, method?: string, timeoutMs?: number): Promise<RawMessage> {
-    return this.next((m) => m.status === status && (!method || (m.header('cseq') ?? '').endsWith(` ${method}`)), timeoutMs);
+    return this.next((m) => m.status === status && (!method || ` ${m.header('cseq') ?? ''}`.endsWith(` ${method}`)), timeoutMs);
   }
 
   /** Next request with this method. */

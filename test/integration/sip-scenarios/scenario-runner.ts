@@ -281,7 +281,8 @@ export async function runScenario(scenario: Scenario, link: SrcLink, rig: Engine
       case 'reinvite': {
         const spec = inDialog('INVITE', step.headers, offerBody(call, step.offer));
         link.send(sipRequest(spec));
-        const res = await link.response(step.expect.status, 'INVITE');
+        // By CSeq number too: under load a late ACK leaves a retransmitted 2xx of the first INVITE queued.
+        const res = await link.response(step.expect.status, `${spec.cseq} INVITE`);
         checkResponse(res, step.expect, call, what);
         if (res.status === 200) link.send(sipRequest({ ...spec, method: 'ACK', cseqMethod: 'ACK', body: undefined, extra: [] }));
         return;
@@ -289,7 +290,7 @@ export async function runScenario(scenario: Scenario, link: SrcLink, rig: Engine
       case 'update': {
         const spec = inDialog('UPDATE', step.headers, step.body === 'metadata' ? metadataBody(call) : undefined);
         link.send(sipRequest(spec));
-        checkResponse(await link.response(step.expect.status, 'UPDATE'), step.expect, call, what);
+        checkResponse(await link.response(step.expect.status, `${spec.cseq} UPDATE`), step.expect, call, what);
         return;
       }
       case 'bye': {
