@@ -5,7 +5,7 @@
  * SMS names only what the caller asked the subscriber to do (issue 13, item 6).
  */
 import type { Evidence } from './tactics.js';
-import { inQuestion, sentenceAround } from './sentence.js';
+import { inQuestion, sentenceAround, sentenceStart } from './sentence.js';
 
 /** Credentials a caller names in a claim as often as in a request. Codes, logins and personal details are named to be asked for. */
 const MENTIONABLE: ReadonlySet<Evidence> = new Set<Evidence>(['ssn', 'id-number', 'account-number', 'card-number', 'pin-password']);
@@ -21,7 +21,7 @@ export function credentialMentionedOnly(evidence: Evidence, text: string, at: nu
   if (ASK_CUE.test(sentence) || inQuestion(text, end)) return false;
   // A fragment ("Routing number and the account number.") finishes the sentence before it ("Tell me
   // the numbers at the bottom of the check.").
-  const start = at - sentence.indexOf(text.slice(at, end));
+  const start = sentenceStart(text, at);
   if (sentence.trim().split(/\s+/).length > FRAGMENT_WORDS || start <= 1) return true;
   return !ASK_CUE.test(sentenceAround(text, start - 2, start - 1));
 }
